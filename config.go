@@ -1,0 +1,308 @@
+package fiberjwt
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Config defines the middleware's settings. U is the type of the signed-in
+// user: Authenticate returns it, ProcessLogin signs it into the token as JSON
+// under the "usr" claim, and the middleware decodes it into a fresh value for
+// every request. U must encode to JSON and must not carry a password (see
+// New).
+//
+// A zero field means its default; New applies the defaults and validates the
+// whole Config once, so nothing is parsed again per request.
+type Config[U any] struct {
+	// Next marks public routes. When it returns true the route is served
+	// whether or not the request is signed in: a valid token still sets the
+	// user (pages can greet a signed-in user), an invalid or missing one is
+	// ignored and Unauthorized is not called. ProcessLogin and Logout work on
+	// such routes.
+	//
+	// Optional. Default: nil (every route requires a valid token).
+	Next func(c *fiber.Ctx) bool
+
+	// SecretKey is the HMAC key that signs and verifies tokens. It must be at
+	// least as long as the hash: 32, 48 or 64 bytes for HS256, HS384 or
+	// HS512. New copies it.
+	//
+	// Required.
+	SecretKey []byte
+
+	// Algorithm is the JWS algorithm that signs tokens and the only one that
+	// verifies them: "HS256", "HS384" or "HS512". A token whose header names
+	// any other algorithm (including "none") is refused.
+	//
+	// Optional. Default: "HS512".
+	Algorithm string
+
+	// Authenticate checks an id and a password and returns the user. It is
+	// called by ProcessLogin, never with an empty id or password. Return a
+	// non-nil error to refuse the login: ProcessLogin wraps it together with
+	// ErrInvalidCredentials, sets no cookie and signs nothing.
+	//
+	// Optional. Default: nil, which makes the instance verify-only:
+	// ProcessLogin returns an error wrapping ErrConfig.
+	Authenticate func(c *fiber.Ctx, id, password string) (U, error)
+
+	// Validate is called on every request after the token was verified and
+	// before the user is stored, with the user decoded from the token. Use it
+	// to end sessions early, for example by comparing a version number kept
+	// in U with the one in your user database. A non-nil error refuses the
+	// request with an error wrapping ErrInvalidToken and yours.
+	//
+	// Optional. Default: nil (no extra check).
+	Validate func(c *fiber.Ctx, user U) error
+
+	// Unauthorized answers a request that needs a valid token and has none.
+	// err wraps one of the package's sentinel errors (ErrNoToken,
+	// ErrInvalidToken, ErrTokenExpired, ErrRevoked, ErrStorage ...); test it
+	// with errors.Is. Its return value is the middleware's.
+	//
+	// Optional. Default: 503 Service Unavailable for ErrStorage, 401
+	// Unauthorized otherwise, with the body {"error":"unauthorized"} when the
+	// request prefers JSON and "Unauthorized" as plain text otherwise. The
+	// body never contains the token or the error.
+	Unauthorized func(c *fiber.Ctx, err error) error
+
+	// CookieName is the name of the cookie holding the token. The prefixes
+	// "__Host-" and "__Secure-" are accepted when the other cookie settings
+	// satisfy them.
+	//
+	// Optional. Default: "token".
+	CookieName string
+
+	// CookieDomain is the cookie's Domain attribute.
+	//
+	// Optional. Default: "" (host-only cookie).
+	CookieDomain string
+
+	// CookiePath is the cookie's Path attribute.
+	//
+	// Optional. Default: "/".
+	CookiePath string
+
+	// CookieSameSite is the cookie's SameSite attribute: "Lax", "Strict" or
+	// "None". "None" sends the cookie with cross-site requests and therefore
+	// requires a Secure cookie.
+	//
+	// Optional. Default: "Lax".
+	CookieSameSite string
+
+	// InsecureCookie drops the Secure attribute, so browsers send the cookie
+	// over plain http. Set it only for local development without TLS.
+	//
+	// Optional. Default: false (the cookie is Secure). The cookie is always
+	// HttpOnly.
+	InsecureCookie bool
+
+	// Expiration is the lifetime of a token and of its cookie (Max-Age).
+	//
+	// Optional. Default: 24 * time.Hour. At least one second.
+	Expiration time.Duration
+
+	// Leeway is the clock skew tolerated when checking exp, nbf and iat.
+	//
+	// Optional. Default: 0.
+	Leeway time.Duration
+
+	// Issuer, when set, is written to the iss claim of new tokens and
+	// required in every token verified.
+	//
+	// Optional. Default: "" (no iss claim, none checked).
+	Issuer string
+
+	// Audience, when set, is written to the aud claim of new tokens and
+	// required in every token verified.
+	//
+	// Optional. Default: "" (no aud claim, none checked).
+	Audience string
+
+	// ContextKey is the c.Locals key under which the user is stored.
+	//
+	// Optional. Default: "user".
+	ContextKey string
+
+	// Storage keeps the ids (jti) of revoked tokens until the tokens expire.
+	// Any fiber.Storage works; share one (Redis, for example) between
+	// instances so that a logout on one is honoured by all. When it fails,
+	// the request is refused with ErrStorage.
+	//
+	// Optional. Default: an in-memory store for this process, safe for
+	// concurrent use, whose entries expire with their tokens, holding at most
+	// 100,000 live revocations (Logout fails with ErrStorage beyond that; it
+	// never forgets a revocation early).
+	Storage fiber.Storage
+
+	// TimeFunc returns the current time. Tests use it to drive the clock.
+	//
+	// Optional. Default: time.Now.
+	TimeFunc func() time.Time
+}
+
+const (
+	defaultAlgorithm  = "HS512"
+	defaultCookieName = "token"
+	defaultContextKey = "user"
+	defaultExpiration = 24 * time.Hour
+	// defaultRevocations bounds the default in-memory revocation store.
+	defaultRevocations = 100_000
+)
+
+// configDefault returns a copy of cfg with defaults applied, or an error
+// wrapping ErrConfig that names the field and the fix.
+func configDefault[U any](cfg Config[U]) (Config[U], error) {
+	cfg.SecretKey = append([]byte(nil), cfg.SecretKey...)
+	if cfg.Algorithm == "" {
+		cfg.Algorithm = defaultAlgorithm
+	}
+	method, ok := hmacMethods[cfg.Algorithm]
+	switch {
+	case strings.EqualFold(cfg.Algorithm, "none"):
+		return cfg, configError("Algorithm %q signs nothing: use HS256, HS384 or HS512 (default HS512)", cfg.Algorithm)
+	case !ok:
+		return cfg, configError("Algorithm %q is not supported: use HS256, HS384 or HS512 (default HS512)", cfg.Algorithm)
+	}
+	if min := method.Hash.Size(); len(cfg.SecretKey) < min {
+		if len(cfg.SecretKey) == 0 {
+			return cfg, configError("SecretKey is empty: set it to at least %d random bytes for %s, kept out of the source code", min, cfg.Algorithm)
+		}
+		return cfg, configError("SecretKey has %d bytes: %s needs at least %d random bytes", len(cfg.SecretKey), cfg.Algorithm, min)
+	}
+
+	if cfg.CookieName == "" {
+		cfg.CookieName = defaultCookieName
+	}
+	if !isToken(cfg.CookieName) {
+		return cfg, configError("CookieName %q is not a valid cookie name: use letters, digits and !#$%%&'*+-.^_`|~ only", cfg.CookieName)
+	}
+	if cfg.CookiePath == "" {
+		cfg.CookiePath = "/"
+	}
+	if !strings.HasPrefix(cfg.CookiePath, "/") || !isAttributeValue(cfg.CookiePath) {
+		return cfg, configError("CookiePath %q must start with / and contain no ';', spaces or control characters", cfg.CookiePath)
+	}
+	if !isAttributeValue(cfg.CookieDomain) {
+		return cfg, configError("CookieDomain %q must contain no ';', spaces or control characters", cfg.CookieDomain)
+	}
+	switch strings.ToLower(cfg.CookieSameSite) {
+	case "", "lax":
+		cfg.CookieSameSite = fiber.CookieSameSiteLaxMode
+	case "strict":
+		cfg.CookieSameSite = fiber.CookieSameSiteStrictMode
+	case "none":
+		if cfg.InsecureCookie {
+			return cfg, configError(`CookieSameSite "None" requires a Secure cookie: unset InsecureCookie or use "Lax"`)
+		}
+		cfg.CookieSameSite = fiber.CookieSameSiteNoneMode
+	default:
+		return cfg, configError(`CookieSameSite %q is not supported: use "Lax" (default), "Strict" or "None"`, cfg.CookieSameSite)
+	}
+	if strings.HasPrefix(cfg.CookieName, "__Secure-") && cfg.InsecureCookie {
+		return cfg, configError("CookieName %q requires a Secure cookie: unset InsecureCookie or rename the cookie", cfg.CookieName)
+	}
+	if strings.HasPrefix(cfg.CookieName, "__Host-") && (cfg.InsecureCookie || cfg.CookiePath != "/" || cfg.CookieDomain != "") {
+		return cfg, configError(`CookieName %q requires a Secure cookie with CookiePath "/" and no CookieDomain`, cfg.CookieName)
+	}
+
+	switch {
+	case cfg.Expiration == 0:
+		cfg.Expiration = defaultExpiration
+	case cfg.Expiration < time.Second:
+		return cfg, configError("Expiration %v is too short: use at least one second (default 24h)", cfg.Expiration)
+	}
+	if cfg.Leeway < 0 {
+		return cfg, configError("Leeway %v is negative: use 0 (default) or a small positive clock skew", cfg.Leeway)
+	}
+	if cfg.ContextKey == "" {
+		cfg.ContextKey = defaultContextKey
+	}
+	if cfg.TimeFunc == nil {
+		cfg.TimeFunc = time.Now
+	}
+	if cfg.Storage == nil {
+		cfg.Storage = newMemoryStorage(defaultRevocations, cfg.TimeFunc)
+	}
+
+	var zero U
+	if _, err := json.Marshal(zero); err != nil {
+		return cfg, configError("user type %T cannot be encoded as JSON: %v", zero, err)
+	}
+	if field := passwordField(reflect.TypeOf(zero), 0); field != "" {
+		return cfg, configError("user type %T has the field %q: never put a password or its hash in a token; drop the field or tag it `json:\"-\"`", zero, field)
+	}
+	return cfg, nil
+}
+
+var hmacMethods = map[string]*jwt.SigningMethodHMAC{
+	"HS256": jwt.SigningMethodHS256,
+	"HS384": jwt.SigningMethodHS384,
+	"HS512": jwt.SigningMethodHS512,
+}
+
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+}
+
+// isToken reports whether s is a non-empty RFC 7230 token, the syntax of a
+// cookie name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isAttributeValue reports whether s can stand as a cookie attribute value.
+func isAttributeValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
+}
+
+// passwordField returns the JSON name of a field of t (or of a struct nested
+// in it) that looks like a password, or "".
+func passwordField(t reflect.Type, depth int) string {
+	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || depth > 8 {
+		return ""
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		norm := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(name))
+		switch norm {
+		case "password", "passwd", "pw", "pwd", "pass", "passphrase",
+			"passwordhash", "hashedpassword", "pwhash", "pwdhash":
+			return name
+		}
+		if nested := passwordField(f.Type, depth+1); nested != "" {
+			return nested
+		}
+	}
+	return ""
+}

@@ -1,0 +1,120 @@
+package fiberjwt
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// revokedPrefix namespaces the keys this package writes to Config.Storage.
+const revokedPrefix = "fiberjwt:revoked:"
+
+var revokedValue = []byte{1}
+
+// revoke records s as revoked until it expires (plus the leeway during which
+// it would still be accepted).
+func (m *middleware[U]) revoke(s *session) error {
+	ttl := s.expires.Add(m.cfg.Leeway).Sub(m.cfg.TimeFunc())
+	if ttl <= 0 {
+		return nil // already refused as expired
+	}
+	// Round up: storages count whole seconds, and zero means "forever".
+	ttl = ttl.Truncate(time.Second) + time.Second
+	if err := m.cfg.Storage.Set(revokedPrefix+s.id, revokedValue, ttl); err != nil {
+		return fmt.Errorf("%w: %w", ErrStorage, err)
+	}
+	return nil
+}
+
+// checkRevoked returns ErrRevoked when s was revoked, and an error wrapping
+// ErrStorage when that cannot be told.
+func (m *middleware[U]) checkRevoked(s *session) error {
+	v, err := m.cfg.Storage.Get(revokedPrefix + s.id)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %w", ErrStorage, err)
+	case v != nil:
+		return ErrRevoked
+	}
+	return nil
+}
+
+var errStorageFull = errors.New("in-memory revocation store is full: configure Config.Storage with a larger store")
+
+// memoryStorage is the default Config.Storage: a bounded map whose entries
+// expire. It implements fiber.Storage and is safe for concurrent use.
+type memoryStorage struct {
+	mu      sync.RWMutex
+	entries map[string]memoryEntry
+	max     int
+	now     func() time.Time
+}
+
+type memoryEntry struct {
+	value   []byte
+	expires time.Time // zero: never
+}
+
+func newMemoryStorage(max int, now func() time.Time) *memoryStorage {
+	return &memoryStorage{entries: make(map[string]memoryEntry), max: max, now: now}
+}
+
+func (e memoryEntry) live(now time.Time) bool {
+	return e.expires.IsZero() || now.Before(e.expires)
+}
+
+// Get returns the value stored under key, or nil when there is none or it
+// expired. The caller must not modify it.
+func (s *memoryStorage) Get(key string) ([]byte, error) {
+	s.mu.RLock()
+	e, ok := s.entries[key]
+	s.mu.RUnlock()
+	if !ok || !e.live(s.now()) {
+		return nil, nil
+	}
+	return e.value, nil
+}
+
+// Set stores a copy of value under key for exp (0: forever). When the store
+// is full it first drops expired entries, and fails if none expired.
+func (s *memoryStorage) Set(key string, value []byte, exp time.Duration) error {
+	now := s.now()
+	e := memoryEntry{value: append([]byte(nil), value...)}
+	if exp > 0 {
+		e.expires = now.Add(exp)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.entries[key]; !ok && len(s.entries) >= s.max {
+		for k, old := range s.entries {
+			if !old.live(now) {
+				delete(s.entries, k)
+			}
+		}
+		if len(s.entries) >= s.max {
+			return errStorageFull
+		}
+	}
+	s.entries[key] = e
+	return nil
+}
+
+// Delete removes key.
+func (s *memoryStorage) Delete(key string) error {
+	s.mu.Lock()
+	delete(s.entries, key)
+	s.mu.Unlock()
+	return nil
+}
+
+// Reset removes every entry.
+func (s *memoryStorage) Reset() error {
+	s.mu.Lock()
+	clear(s.entries)
+	s.mu.Unlock()
+	return nil
+}
+
+// Close does nothing; the store lives as long as the middleware.
+func (s *memoryStorage) Close() error { return nil }
