@@ -45,7 +45,8 @@ type Config[U any] struct {
 
 	// Authenticate checks an id and a password and returns the user. It is
 	// called by ProcessLogin, never with an empty id or password. Return a
-	// non-nil error to refuse the login: ProcessLogin wraps it together with
+	// non-nil error (or, when U is a pointer type, a nil user) to refuse the
+	// login: ProcessLogin wraps the error together with
 	// ErrInvalidCredentials, sets no cookie and signs nothing.
 	//
 	// Optional. Default: nil, which makes the instance verify-only:

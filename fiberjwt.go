@@ -3,6 +3,7 @@ package fiberjwt
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,8 +46,8 @@ type middleware[U any] struct {
 // the route public.
 //
 // New panics with an error wrapping ErrConfig when cfg is invalid: no or a
-// short SecretKey, an unknown Algorithm, a bad cookie setting, a negative
-// Expiration or Leeway, or a user type U that cannot be encoded as JSON or
+// short SecretKey, an unknown Algorithm, a bad cookie setting, an
+// Expiration under one second, a negative Leeway, or a user type U that cannot be encoded as JSON or
 // has a password field. The message names the field and the fix.
 func New[U any](cfg Config[U]) fiber.Handler {
 	cfg, err := configDefault(cfg)
@@ -117,6 +118,7 @@ func defaultUnauthorized(c *fiber.Ctx, err error) error {
 		status, text, json = fiber.StatusServiceUnavailable, "Service Unavailable", `{"error":"unavailable"}`
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Vary(fiber.HeaderAccept)
 	c.Status(status)
 	if c.Accepts(fiber.MIMETextPlain, fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
@@ -135,8 +137,9 @@ func (m *middleware[U]) contextKey() string { return m.cfg.ContextKey }
 //
 // It returns an error wrapping ErrInvalidCredentials, and sets no cookie,
 // when id or password is empty (Authenticate is then not called) or when
-// Authenticate fails (its error is wrapped too). It returns ErrNotMounted on
-// a route the middleware did not run on.
+// Authenticate fails (its error is wrapped too) or returns a nil user. It
+// returns an error wrapping ErrConfig when Config.Authenticate is not set,
+// and ErrNotMounted on a route the middleware did not run on.
 func ProcessLogin(c *fiber.Ctx, id, password string) (string, error) {
 	m, ok := c.Locals(instanceKey{}).(instance)
 	if !ok {
@@ -146,15 +149,18 @@ func ProcessLogin(c *fiber.Ctx, id, password string) (string, error) {
 }
 
 func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error) {
-	if id == "" || password == "" {
-		return "", fmt.Errorf("%w: empty id or password", ErrInvalidCredentials)
-	}
 	if m.cfg.Authenticate == nil {
 		return "", fmt.Errorf("%w: Authenticate is not set, so this instance cannot sign users in", ErrConfig)
+	}
+	if id == "" || password == "" {
+		return "", fmt.Errorf("%w: empty id or password", ErrInvalidCredentials)
 	}
 	user, err := m.cfg.Authenticate(c, id, password)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
+	}
+	if isNil(user) {
+		return "", fmt.Errorf("%w: Authenticate returned no user", ErrInvalidCredentials)
 	}
 	token, s, err := m.sign(id, user)
 	if err != nil {
@@ -223,4 +229,14 @@ func CurrentUser[U any](c *fiber.Ctx) (U, bool) {
 	}
 	u, ok := c.Locals(m.contextKey()).(U)
 	return u, ok
+}
+
+// isNil reports whether a user value is a nil pointer, map, slice or
+// interface: what Authenticate returns for "no such user".
+func isNil[U any](user U) bool {
+	switch v := reflect.ValueOf(&user).Elem(); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }

@@ -1,0 +1,115 @@
+// Package fiberjwt is a cookie-based JWT login middleware for Fiber v2, the
+// successor of Flask-JWT-Login: it signs users in, keeps them signed in with
+// a signed token in a hardened cookie, protects routes, and signs them out
+// again, revoking the token.
+//
+// # Mount
+//
+// Describe the signed-in user as a type U, and mount the middleware before
+// every route it serves, the public ones included:
+//
+//	type User struct {
+//		ID   string `json:"id"`
+//		Name string `json:"name"`
+//	}
+//
+//	app := fiber.New()
+//	app.Use(fiberjwt.New(fiberjwt.Config[User]{
+//		SecretKey:    secret, // at least 64 random bytes for HS512, the default
+//		Authenticate: authenticate,
+//		Next: func(c *fiber.Ctx) bool {
+//			return c.Path() == "/" || c.Path() == "/login" || c.Path() == "/logout"
+//		},
+//	}))
+//
+// New checks the whole Config once and panics with an error wrapping
+// ErrConfig, naming the field and the fix, when it is wrong: a missing or
+// short SecretKey, an unknown Algorithm, a bad cookie setting, or a user type
+// that cannot be encoded as JSON or has a password field. Nothing panics
+// afterwards, whatever a request carries.
+//
+// U is signed into the token as JSON, which anyone holding the cookie can
+// read: put an id and what the pages need in it, never a password or its
+// hash.
+//
+// # Login
+//
+// Config.Authenticate checks an id and a password and returns the user, or an
+// error to refuse them. ProcessLogin calls it and, on success, signs a token
+// (sub, iat, nbf, exp, a random jti and the user), writes it to the cookie
+// and stores the user for the rest of the request:
+//
+//	app.Post("/login", func(c *fiber.Ctx) error {
+//		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
+//			return c.Status(fiber.StatusUnauthorized).SendString("wrong id or password")
+//		}
+//		return c.Redirect("/protected", fiber.StatusSeeOther)
+//	})
+//
+// A refused login returns an error wrapping ErrInvalidCredentials and sets no
+// cookie; an empty id or password never reaches Authenticate.
+//
+// The cookie (Config.CookieName, default "token") is always HttpOnly, Secure
+// unless Config.InsecureCookie is set, SameSite=Lax unless
+// Config.CookieSameSite says otherwise, and lives as long as the token
+// (Config.Expiration, default 24 hours).
+//
+// # Protected routes
+//
+// On every request the middleware verifies the cookie's token: signature with
+// the pinned Config.Algorithm, exp required, nbf and iat, Config.Issuer and
+// Config.Audience when set, no unknown crit header, not revoked, and
+// Config.Validate when set. It then stores a fresh copy of the user under
+// c.Locals(Config.ContextKey), "user" by default, and calls c.Next:
+//
+//	app.Get("/protected", func(c *fiber.Ctx) error {
+//		u := c.Locals("user").(User) // or: u, ok := fiberjwt.CurrentUser[User](c)
+//		return c.SendString("Protected Page. name: " + u.Name)
+//	})
+//
+// CurrentUser returns the user with its type, and false when the request is
+// not signed in.
+//
+// # Logout
+//
+// Logout clears the cookie and revokes the token's jti in Config.Storage
+// until the token expires, so that a copy of the token is refused too. The
+// user's other sessions stay signed in.
+//
+//	app.Post("/logout", func(c *fiber.Ctx) error {
+//		if err := fiberjwt.Logout(c); err != nil {
+//			return err // ErrStorage: the revocation could not be stored
+//		}
+//		return c.Redirect("/", fiber.StatusSeeOther)
+//	})
+//
+// The default Storage is an in-memory store for this process. When several
+// instances serve the same users, give them one shared fiber.Storage (Redis,
+// for example) so that a logout on one is honoured by all.
+//
+// # Public routes
+//
+// Every route requires a valid token unless Config.Next returns true for it.
+// On such a public route a valid token still sets the user, so that a page can
+// greet a signed-in user, while a missing or invalid token is ignored.
+// ProcessLogin and Logout work on public routes, so mark the login route
+// public, and the logout route too, so that a user whose token expired can
+// still clear the cookie.
+//
+// # Errors
+//
+// A request that needs a valid token and has none is answered by
+// Config.Unauthorized, called with an error wrapping one of the sentinels
+// ErrNoToken, ErrInvalidToken, ErrNoExpiry, ErrTokenExpired,
+// ErrTokenNotValidYet, ErrRevoked or ErrStorage. Test it with errors.Is; the
+// error of golang-jwt or of the Storage, when there is one, is wrapped too.
+// The default answers 401 Unauthorized, or 503 Service Unavailable for
+// ErrStorage (a token whose revocation cannot be checked is refused), with
+// the body {"error":"unauthorized"} ({"error":"unavailable"} for ErrStorage)
+// when the request prefers JSON and plain text otherwise. It never reveals the
+// token or the error.
+//
+// ProcessLogin and Logout return ErrNotMounted on a route the middleware did
+// not run on. ErrConfig and ErrNotMounted mean a bug in the calling code; the
+// other errors describe untrusted client input or a failing dependency.
+package fiberjwt

@@ -1,0 +1,311 @@
+package fiberjwt_test
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/fiberjwt/fiberjwt"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Profile is the user type of the examples after ExampleNew: what the token
+// carries, an id and a display name, never a password.
+type Profile struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// ExampleNew is the quick start of the README: a login route, a protected
+// page, and requests driven through app.Test instead of a listening server.
+func ExampleNew() {
+	// User is what the token carries: an id and a display name, never a
+	// password.
+	type User struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+
+	secret := make([]byte, 64) // HS512 (the default) needs at least 64 bytes
+	if _, err := rand.Read(secret); err != nil {
+		panic(err)
+	}
+
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[User]{
+		SecretKey: secret,
+		Authenticate: func(c *fiber.Ctx, id, pw string) (User, error) {
+			if id == "alice" && pw == "wonderland" { // compare a password hash in a real app
+				return User{ID: "alice", Name: "Alice"}, nil
+			}
+			return User{}, errors.New("wrong id or password")
+		},
+		Next: func(c *fiber.Ctx) bool { return c.Path() == "/login" }, // public routes
+	}))
+	app.Post("/login", func(c *fiber.Ctx) error {
+		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
+			return c.Status(fiber.StatusUnauthorized).SendString("wrong id or password")
+		}
+		return c.Redirect("/protected", fiber.StatusSeeOther)
+	})
+	app.Get("/protected", func(c *fiber.Ctx) error {
+		u := c.Locals("user").(User) // or: u, ok := fiberjwt.CurrentUser[User](c)
+		return c.SendString("Protected Page. name: " + u.Name)
+	})
+
+	// Sign in: 303 to /protected, with the token cookie.
+	resp, _ := app.Test(exampleForm("/login", "id=alice&pw=wonderland"), -1)
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"))
+	cookie := resp.Cookies()[0]
+
+	// The cookie opens the protected page.
+	req := httptest.NewRequest(http.MethodGet, "/protected", nil)
+	req.AddCookie(cookie)
+	resp, _ = app.Test(req, -1)
+	fmt.Println(resp.StatusCode, exampleBody(resp))
+
+	// Without it, the default Unauthorized handler answers.
+	resp, _ = app.Test(httptest.NewRequest(http.MethodGet, "/protected", nil), -1)
+	fmt.Println(resp.StatusCode, exampleBody(resp))
+
+	// Output:
+	// 303 /protected
+	// 200 Protected Page. name: Alice
+	// 401 Unauthorized
+}
+
+// ExampleProcessLogin shows the cookie that a successful login writes and the
+// error that a refused one returns.
+func ExampleProcessLogin() {
+	app := fiber.New()
+	app.Use(fiberjwt.New(exampleConfig()))
+	app.Post("/login", func(c *fiber.Ctx) error {
+		_, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw"))
+		switch {
+		case errors.Is(err, fiberjwt.ErrInvalidCredentials):
+			// Wrong id or password, or an empty one: no cookie was set.
+			return c.Status(fiber.StatusUnauthorized).SendString("wrong id or password")
+		case err != nil:
+			return err // a bug (ErrConfig, ErrNotMounted) or a failing dependency
+		}
+		u, _ := fiberjwt.CurrentUser[Profile](c) // already set for this request
+		return c.SendString("welcome " + u.Name)
+	})
+
+	resp, _ := app.Test(exampleForm("/login", "id=alice&pw=wonderland"), -1)
+	fmt.Println(resp.StatusCode, exampleBody(resp))
+	c := resp.Cookies()[0]
+	fmt.Printf("cookie %s: HttpOnly=%t Secure=%t SameSite=Lax:%t Max-Age=%d Path=%s\n",
+		c.Name, c.HttpOnly, c.Secure, c.SameSite == http.SameSiteLaxMode, c.MaxAge, c.Path)
+
+	resp, _ = app.Test(exampleForm("/login", "id=alice&pw=guess"), -1)
+	fmt.Println(resp.StatusCode, exampleBody(resp), len(resp.Cookies()), "cookies")
+
+	// Output:
+	// 200 welcome Alice
+	// cookie token: HttpOnly=true Secure=true SameSite=Lax:true Max-Age=86400 Path=/
+	// 401 wrong id or password 0 cookies
+}
+
+// ExampleLogout clears the cookie and revokes the token, so that a copy of it
+// kept by an attacker (or by the browser's history) no longer works.
+func ExampleLogout() {
+	cfg := exampleConfig()
+	// Keep /logout public, so that a user whose token expired can still
+	// clear the cookie.
+	cfg.Next = func(c *fiber.Ctx) bool { return c.Path() == "/login" || c.Path() == "/logout" }
+	app := exampleApp(cfg)
+	app.Post("/logout", func(c *fiber.Ctx) error {
+		if err := fiberjwt.Logout(c); err != nil {
+			return err // ErrStorage: the revocation could not be stored
+		}
+		return c.Redirect("/", fiber.StatusSeeOther)
+	})
+
+	cookie := exampleLogin(app)
+	req := httptest.NewRequest(http.MethodPost, "/logout", nil)
+	req.AddCookie(cookie)
+	resp, _ := app.Test(req, -1)
+	cleared := resp.Cookies()[0]
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"), "cookie cleared:", cleared.Value == "")
+
+	// The old token is refused from now on, even though it has not expired.
+	fmt.Println(exampleGet(app, "/protected", cookie))
+
+	// Output:
+	// 303 / cookie cleared: true
+	// 401 Unauthorized
+}
+
+// ExampleConfig_unauthorized answers each failure in its own way. The error
+// wraps one of the package's sentinels; test it with errors.Is.
+func ExampleConfig_unauthorized() {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	cfg := exampleConfig()
+	cfg.TimeFunc = func() time.Time { return now } // a clock the example can move
+	cfg.Unauthorized = func(c *fiber.Ctx, err error) error {
+		switch {
+		case errors.Is(err, fiberjwt.ErrStorage):
+			return c.Status(fiber.StatusServiceUnavailable).SendString("try again later")
+		case errors.Is(err, fiberjwt.ErrNoToken):
+			return c.Status(fiber.StatusUnauthorized).SendString("please sign in")
+		case errors.Is(err, fiberjwt.ErrTokenExpired):
+			return c.Status(fiber.StatusUnauthorized).SendString("session expired, please sign in again")
+		default: // ErrInvalidToken, ErrRevoked, ...: never echo the error or the token
+			return c.Status(fiber.StatusUnauthorized).SendString("invalid session")
+		}
+	}
+	app := exampleApp(cfg)
+
+	fmt.Println(exampleGet(app, "/protected", nil))
+	fmt.Println(exampleGet(app, "/protected", &http.Cookie{Name: "token", Value: "forged"}))
+	cookie := exampleLogin(app)
+	fmt.Println(exampleGet(app, "/protected", cookie))
+	now = now.Add(25 * time.Hour) // past the default 24h Expiration
+	fmt.Println(exampleGet(app, "/protected", cookie))
+
+	// Output:
+	// 401 please sign in
+	// 401 invalid session
+	// 200 Protected Page. name: Alice
+	// 401 session expired, please sign in again
+}
+
+// ExampleConfig_next marks public routes. A public page is served to anyone,
+// and still greets a user who is signed in; a bad token is ignored there.
+func ExampleConfig_next() {
+	cfg := exampleConfig()
+	cfg.Next = func(c *fiber.Ctx) bool {
+		switch c.Path() {
+		case "/", "/login":
+			return true
+		}
+		return false
+	}
+	app := exampleApp(cfg)
+	app.Get("/", func(c *fiber.Ctx) error {
+		if u, ok := fiberjwt.CurrentUser[Profile](c); ok {
+			return c.SendString("Hello, " + u.Name)
+		}
+		return c.SendString("Hello, guest. Please sign in.")
+	})
+
+	fmt.Println(exampleGet(app, "/", nil))
+	fmt.Println(exampleGet(app, "/", &http.Cookie{Name: "token", Value: "forged"}))
+	fmt.Println(exampleGet(app, "/", exampleLogin(app)))
+
+	// Output:
+	// 200 Hello, guest. Please sign in.
+	// 200 Hello, guest. Please sign in.
+	// 200 Hello, Alice
+}
+
+// ExampleCurrentUser reads the signed-in user with its type, without a type
+// assertion on c.Locals.
+func ExampleCurrentUser() {
+	app := exampleApp(exampleConfig())
+	app.Get("/api/me", func(c *fiber.Ctx) error {
+		u, ok := fiberjwt.CurrentUser[Profile](c)
+		if !ok {
+			// Not signed in: only possible on a route that Config.Next
+			// marks public, since the middleware refuses the others.
+			return fiber.ErrUnauthorized
+		}
+		return c.JSON(u)
+	})
+
+	fmt.Println(exampleGet(app, "/api/me", exampleLogin(app)))
+
+	// Output:
+	// 200 {"id":"alice","name":"Alice"}
+}
+
+// The helpers below keep the examples short.
+
+// exampleKey signs the examples' tokens. Load yours from a secret store: at
+// least 64 random bytes for HS512.
+var exampleKey = func() []byte {
+	k := make([]byte, 64)
+	if _, err := rand.Read(k); err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// exampleConfig returns the examples' Config: alice/wonderland may sign in, and
+// /login is public.
+func exampleConfig() fiberjwt.Config[Profile] {
+	return fiberjwt.Config[Profile]{
+		SecretKey: exampleKey,
+		Authenticate: func(c *fiber.Ctx, id, pw string) (Profile, error) {
+			if id == "alice" && pw == "wonderland" {
+				return Profile{ID: "alice", Name: "Alice"}, nil
+			}
+			return Profile{}, errors.New("wrong id or password")
+		},
+		Next: func(c *fiber.Ctx) bool { return c.Path() == "/login" },
+	}
+}
+
+// exampleApp mounts the middleware with cfg and the routes /login and
+// /protected.
+func exampleApp(cfg fiberjwt.Config[Profile]) *fiber.App {
+	app := fiber.New()
+	app.Use(fiberjwt.New(cfg))
+	app.Post("/login", func(c *fiber.Ctx) error {
+		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
+			return c.Status(fiber.StatusUnauthorized).SendString("wrong id or password")
+		}
+		return c.Redirect("/protected", fiber.StatusSeeOther)
+	})
+	app.Get("/protected", func(c *fiber.Ctx) error {
+		u := c.Locals("user").(Profile)
+		return c.SendString("Protected Page. name: " + u.Name)
+	})
+	return app
+}
+
+// exampleLogin signs alice in and returns her token cookie.
+func exampleLogin(app *fiber.App) *http.Cookie {
+	resp, err := app.Test(exampleForm("/login", "id=alice&pw=wonderland"), -1)
+	if err != nil || len(resp.Cookies()) == 0 {
+		panic(fmt.Sprint("login failed: ", err))
+	}
+	return resp.Cookies()[0]
+}
+
+// exampleGet sends a GET request with cookie (if not nil) and returns the status
+// and the body.
+func exampleGet(app *fiber.App, path string, cookie *http.Cookie) string {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprint(resp.StatusCode, " ", exampleBody(resp))
+}
+
+// exampleForm returns a POST request with an url-encoded form body.
+func exampleForm(path, values string) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(values))
+	req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationForm)
+	return req
+}
+
+// exampleBody reads and closes the response body.
+func exampleBody(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
