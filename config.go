@@ -277,8 +277,8 @@ func isAttributeValue(s string) bool {
 	return true
 }
 
-// passwordField returns the JSON name of a field of t (or of a struct nested
-// in it) that looks like a password, or "".
+// passwordField returns the JSON or Go name of a field of t (or of a struct
+// nested in it) that looks like a password, or "".
 func passwordField(t reflect.Type, depth int) string {
 	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
 		t = t.Elem()
@@ -288,18 +288,22 @@ func passwordField(t reflect.Type, depth int) string {
 	}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || (!f.IsExported() && !f.Anonymous) {
-			continue
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue // not encoded (`json:"-,"` is: under the key "-")
 		}
+		name, _, _ := strings.Cut(tag, ",")
 		if name == "" {
 			name = f.Name
 		}
-		norm := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(name))
-		switch norm {
-		case "password", "passwd", "pw", "pwd", "pass", "passphrase",
-			"passwordhash", "hashedpassword", "pwhash", "pwdhash":
-			return name
+		// Check the JSON key and the Go name: a Password field renamed by
+		// its tag still carries a password.
+		for _, n := range []string{name, f.Name} {
+			switch strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(n)) {
+			case "password", "passwd", "pw", "pwd", "pass", "passphrase",
+				"passwordhash", "hashedpassword", "pwhash", "pwdhash":
+				return n
+			}
 		}
 		if nested := passwordField(f.Type, depth+1); nested != "" {
 			return nested

@@ -23,15 +23,16 @@ type (
 type instance interface {
 	login(c *fiber.Ctx, id, password string) (string, error)
 	logout(c *fiber.Ctx) error
-	contextKey() string
+	contextKey() any
 }
 
-// middleware is the state New prepares once; it is read-only afterwards.
+// middleware is the state New prepares once; it is read-only afterwards,
+// but for the verifier's pool and cache.
 type middleware[U any] struct {
-	cfg     Config[U]
-	method  *jwt.SigningMethodHMAC
-	parser  *jwt.Parser
-	keyFunc jwt.Keyfunc
+	cfg      Config[U]
+	method   *jwt.SigningMethodHMAC
+	userKey  any // cfg.ContextKey, boxed once
+	verifier verifier[U]
 }
 
 // New returns the middleware. Mount it with app.Use before the routes it
@@ -47,30 +48,16 @@ type middleware[U any] struct {
 //
 // New panics with an error wrapping ErrConfig when cfg is invalid: no or a
 // short SecretKey, an unknown Algorithm, a bad cookie setting, an
-// Expiration under one second, a negative Leeway, or a user type U that cannot be encoded as JSON or
-// has a password field. The message names the field and the fix.
+// Expiration under one second, a negative Leeway, or a user type U that
+// cannot be encoded as JSON or has a password field. The message names the
+// field and the fix.
 func New[U any](cfg Config[U]) fiber.Handler {
 	cfg, err := configDefault(cfg)
 	if err != nil {
 		panic(err)
 	}
-	m := &middleware[U]{cfg: cfg, method: hmacMethods[cfg.Algorithm]}
-	opts := []jwt.ParserOption{
-		jwt.WithValidMethods([]string{cfg.Algorithm}),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(cfg.Leeway),
-		jwt.WithTimeFunc(cfg.TimeFunc),
-	}
-	if cfg.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
-	}
-	if cfg.Audience != "" {
-		opts = append(opts, jwt.WithAudience(cfg.Audience))
-	}
-	m.parser = jwt.NewParser(opts...)
-	key := cfg.SecretKey
-	m.keyFunc = func(*jwt.Token) (any, error) { return key, nil }
+	m := &middleware[U]{cfg: cfg, method: hmacMethods[cfg.Algorithm], userKey: cfg.ContextKey}
+	m.initVerifier()
 	return m.handle
 }
 
@@ -86,7 +73,7 @@ func (m *middleware[U]) handle(c *fiber.Ctx) error {
 // authenticate verifies the request's token and, when it is good, stores
 // the user and the session in c.Locals.
 func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
-	user, s, err := m.parse(c.Cookies(m.cfg.CookieName))
+	user, s, err := m.verify(c.Request().Header.Cookie(m.cfg.CookieName))
 	if err != nil {
 		return err
 	}
@@ -98,7 +85,7 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 			return fmt.Errorf("%w: %w", ErrInvalidToken, err)
 		}
 	}
-	c.Locals(m.cfg.ContextKey, user)
+	c.Locals(m.userKey, user)
 	c.Locals(sessionKey{}, s)
 	return nil
 }
@@ -127,7 +114,7 @@ func defaultUnauthorized(c *fiber.Ctx, err error) error {
 	return c.SendString(text)
 }
 
-func (m *middleware[U]) contextKey() string { return m.cfg.ContextKey }
+func (m *middleware[U]) contextKey() any { return m.userKey }
 
 // ProcessLogin signs the user in: it passes id and password to
 // Config.Authenticate and, when that returns a user, signs a token for it
@@ -167,7 +154,7 @@ func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error)
 		return "", err
 	}
 	m.setCookie(c, token, int(m.cfg.Expiration.Seconds()), s.expires)
-	c.Locals(m.cfg.ContextKey, user)
+	c.Locals(m.userKey, user)
 	c.Locals(sessionKey{}, s)
 	return token, nil
 }
@@ -195,11 +182,11 @@ func (m *middleware[U]) logout(c *fiber.Ctx) error {
 		// A public route, or a token that failed a later check such as
 		// revocation or Validate: revoke it if it is genuine.
 		var err error
-		if _, s, err = m.parse(c.Cookies(m.cfg.CookieName)); err != nil {
+		if _, s, err = m.verify(c.Request().Header.Cookie(m.cfg.CookieName)); err != nil {
 			return nil // nothing valid to revoke
 		}
 	}
-	c.Locals(m.cfg.ContextKey, nil)
+	c.Locals(m.userKey, nil)
 	c.Locals(sessionKey{}, nil)
 	return m.revoke(s)
 }

@@ -21,7 +21,7 @@ func (m *middleware[U]) revoke(s *session) error {
 	}
 	// Round up: storages count whole seconds, and zero means "forever".
 	ttl = ttl.Truncate(time.Second) + time.Second
-	if err := m.cfg.Storage.Set(revokedPrefix+s.id, revokedValue, ttl); err != nil {
+	if err := m.cfg.Storage.Set(s.key, revokedValue, ttl); err != nil {
 		return fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return nil
@@ -30,7 +30,7 @@ func (m *middleware[U]) revoke(s *session) error {
 // checkRevoked returns ErrRevoked when s was revoked, and an error wrapping
 // ErrStorage when that cannot be told.
 func (m *middleware[U]) checkRevoked(s *session) error {
-	v, err := m.cfg.Storage.Get(revokedPrefix + s.id)
+	v, err := m.cfg.Storage.Get(s.key)
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStorage, err)

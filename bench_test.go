@@ -1,0 +1,174 @@
+package fiberjwt_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/fiberjwt/fiberjwt"
+	"github.com/gofiber/fiber/v2"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/valyala/fasthttp"
+)
+
+// benchUser is the user of most benchmarks: plain values, as most apps
+// keep in a token, so that verified requests are served from the cache.
+type benchUser struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// benchApp returns the handler of an app serving /protected (behind the
+// middleware when withMiddleware) and /login, and a token it issued. U is
+// the user type; lookup's User is copied into it.
+func benchApp[U any](b *testing.B, withMiddleware bool, toU func(User) U) (fasthttp.RequestHandler, string) {
+	b.Helper()
+	app := fiber.New()
+	if withMiddleware {
+		app.Use(fiberjwt.New(fiberjwt.Config[U]{
+			SecretKey: testSecret,
+			Next:      func(c *fiber.Ctx) bool { return c.Path() == "/login" },
+			Authenticate: func(_ *fiber.Ctx, id, pw string) (U, error) {
+				u, err := lookup(id, pw)
+				return toU(u), err
+			},
+		}))
+	}
+	app.Get("/login", func(c *fiber.Ctx) error {
+		token, err := fiberjwt.ProcessLogin(c, "alice", "wonderland")
+		if err != nil {
+			return err
+		}
+		return c.SendString(token)
+	})
+	app.Get("/protected", func(c *fiber.Ctx) error {
+		if _, ok := fiberjwt.CurrentUser[U](c); ok {
+			return c.SendString("Protected Page")
+		}
+		return c.SendString("Public Page")
+	})
+	handler := app.Handler()
+	if !withMiddleware {
+		return handler, ""
+	}
+	login := serve(handler, "/login", "")
+	if login.Response.StatusCode() != fiber.StatusOK {
+		b.Fatalf("login: status %d", login.Response.StatusCode())
+	}
+	return handler, string(login.Response.Body())
+}
+
+func toBenchUser(u User) benchUser { return benchUser{ID: u.ID, Name: u.Name} }
+func toUser(u User) User           { return u }
+
+// benchRequest returns a reusable request context for GET path carrying the
+// token cookie (none when token is "").
+func benchRequest(path, token string) *fasthttp.RequestCtx {
+	ctx := &fasthttp.RequestCtx{}
+	ctx.Request.Header.SetMethod(fiber.MethodGet)
+	ctx.Request.SetRequestURI(path)
+	if token != "" {
+		ctx.Request.Header.SetCookie("token", token)
+	}
+	return ctx
+}
+
+// benchServe runs handler b.N times on ctx, which must answer want.
+func benchServe(b *testing.B, handler fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, want int) {
+	b.Helper()
+	handler(ctx)
+	if got := ctx.Response.StatusCode(); got != want {
+		b.Fatalf("status %d, want %d: %s", got, want, ctx.Response.Body())
+	}
+	if want == fiber.StatusOK && string(ctx.Response.Body()) != "Protected Page" && ctx.Request.Header.Cookie("token") != nil {
+		b.Fatalf("body %q: the user was not set", ctx.Response.Body())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx.Response.Reset()
+		handler(ctx)
+	}
+}
+
+// go test -run '^$' -bench Benchmark_Middleware -benchmem
+func Benchmark_Middleware(b *testing.B) {
+	handler, token := benchApp(b, true, toBenchUser)
+	benchServe(b, handler, benchRequest("/protected", token), fiber.StatusOK)
+}
+
+// Benchmark_Middleware_ReferenceUser: a user type with a slice and a map
+// is decoded afresh for every request, so that requests share nothing.
+//
+//	go test -run '^$' -bench Benchmark_Middleware_ReferenceUser -benchmem
+func Benchmark_Middleware_ReferenceUser(b *testing.B) {
+	handler, token := benchApp(b, true, toUser)
+	benchServe(b, handler, benchRequest("/protected", token), fiber.StatusOK)
+}
+
+// go test -run '^$' -bench Benchmark_Middleware_Parallel -benchmem
+func Benchmark_Middleware_Parallel(b *testing.B) {
+	handler, token := benchApp(b, true, toBenchUser)
+	ctx := benchRequest("/protected", token)
+	handler(ctx)
+	if got := ctx.Response.StatusCode(); got != fiber.StatusOK {
+		b.Fatalf("status %d: %s", got, ctx.Response.Body())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := benchRequest("/protected", token)
+		for pb.Next() {
+			ctx.Response.Reset()
+			handler(ctx)
+		}
+	})
+}
+
+// go test -run '^$' -bench Benchmark_Unauthorized -benchmem
+func Benchmark_Unauthorized(b *testing.B) {
+	handler, _ := benchApp(b, true, toBenchUser)
+	h := &harness{clock: newClock()}
+	forged := sign(b, jwt.SigningMethodHS512, otherSecret, h.claims("alice"), nil)
+	benchServe(b, handler, benchRequest("/protected", forged), fiber.StatusUnauthorized)
+}
+
+// go test -run '^$' -bench Benchmark_ProcessLogin -benchmem
+func Benchmark_ProcessLogin(b *testing.B) {
+	handler, _ := benchApp(b, true, toBenchUser)
+	benchServe(b, handler, benchRequest("/login", ""), fiber.StatusOK)
+}
+
+// go test -run '^$' -bench Benchmark_Bare -benchmem
+func Benchmark_Bare(b *testing.B) {
+	handler, _ := benchApp(b, false, toBenchUser)
+	benchServe(b, handler, benchRequest("/protected", ""), fiber.StatusOK)
+}
+
+// Benchmark_Floor_HMAC is the floor the middleware is measured against: the
+// HMAC-SHA512 of a token's signing input, keyed state reused, nothing else.
+//
+//	go test -run '^$' -bench 'Benchmark_(Floor|Middleware$|Bare)' -benchmem -count 5
+func Benchmark_Floor_HMAC(b *testing.B) {
+	_, token := benchApp(b, true, toBenchUser)
+	input := []byte(token[:strings.LastIndexByte(token, '.')])
+	want, err := base64.RawURLEncoding.DecodeString(token[len(input)+1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := hmac.New(sha512.New, testSecret)
+	var sum [sha512.Size]byte
+	h.Write(input)
+	if !hmac.Equal(h.Sum(sum[:0]), want) {
+		b.Fatal("the floor computes another MAC than the token's")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.Reset()
+		h.Write(input)
+		h.Sum(sum[:0])
+	}
+}
