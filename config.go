@@ -33,7 +33,7 @@ type Config[U any] struct {
 	// least as long as the hash: 32, 48 or 64 bytes for HS256, HS384 or
 	// HS512. New copies it.
 	//
-	// Required.
+	// Required, unless Keys is set.
 	SecretKey []byte
 
 	// Algorithm is the JWS algorithm that signs tokens and the only one that
@@ -42,6 +42,14 @@ type Config[U any] struct {
 	//
 	// Optional. Default: "HS512".
 	Algorithm string
+
+	// Keys replaces SecretKey and Algorithm with a KeySet: several keys with
+	// ids (kid), rotation without logging anybody out, asymmetric keys
+	// (RSA, ECDSA, Ed25519), verify-only instances that hold public keys
+	// alone, and a JWKS of the public keys. See NewKeySet.
+	//
+	// Optional. Default: nil (SecretKey signs and verifies).
+	Keys *KeySet
 
 	// Authenticate checks an id and a password and returns the user. It is
 	// called by ProcessLogin, never with an empty id or password. Return a
@@ -67,10 +75,11 @@ type Config[U any] struct {
 	// ErrInvalidToken, ErrTokenExpired, ErrRevoked, ErrStorage ...); test it
 	// with errors.Is. Its return value is the middleware's.
 	//
-	// Optional. Default: 503 Service Unavailable for ErrStorage, 401
-	// Unauthorized otherwise, with the body {"error":"unauthorized"} when the
-	// request prefers JSON and "Unauthorized" as plain text otherwise. The
-	// body never contains the token or the error.
+	// Optional. Default: 403 Forbidden for ErrCSRF, 503 Service Unavailable
+	// for ErrStorage, 401 Unauthorized otherwise, with a small JSON body
+	// ({"error":"unauthorized"}, "forbidden" or "unavailable") when the
+	// request prefers JSON and the status text otherwise. The body never
+	// contains the token or the error.
 	Unauthorized func(c *fiber.Ctx, err error) error
 
 	// CookieName is the name of the cookie holding the token. The prefixes
@@ -109,6 +118,49 @@ type Config[U any] struct {
 	// Optional. Default: 24 * time.Hour. At least one second.
 	Expiration time.Duration
 
+	// RefreshBefore enables the sliding session: when a request comes with
+	// a token cookie that has less than this left to live, the middleware
+	// sets a fresh token (new jti, same user, same session) on the response.
+	// A user who keeps using the site stays signed in; one who walks away is
+	// signed out after Expiration. Only tokens that passed every check are
+	// refreshed, once per request; Bearer tokens never are.
+	//
+	// Optional. Default: Expiration / 2. Less than Expiration.
+	RefreshBefore time.Duration
+
+	// MaxSessionAge is the absolute lifetime of a login: no refresh carries
+	// a session past its login time plus MaxSessionAge, after which the user
+	// must log in again.
+	//
+	// Optional. Default: 7 * 24 * time.Hour. At least Expiration.
+	MaxSessionAge time.Duration
+
+	// DisableRefresh turns the sliding session off: every token lives
+	// exactly Expiration.
+	//
+	// Optional. Default: false.
+	DisableRefresh bool
+
+	// DisableCSRF turns off the CSRF double-submit check. With it on (the
+	// default), each login puts a random CSRF value in the token and in a
+	// readable cookie named CSRFCookieName; a request authenticated by the
+	// token cookie with an unsafe method (anything but GET, HEAD, OPTIONS
+	// and TRACE) must carry the same value in the CSRFHeader header or the
+	// CSRFField form field, or it fails with ErrCSRF. Turn it off only when
+	// no browser sends the cookie, or another layer checks the origin.
+	//
+	// Optional. Default: false (CSRF protection on).
+	DisableCSRF bool
+
+	// AcceptBearer also accepts the token from an "Authorization: Bearer"
+	// header, for API and mobile clients, when the request has no token
+	// cookie (the cookie wins when both are present). CSRF checks and
+	// refresh do not apply to such requests: a browser never adds the
+	// header by itself.
+	//
+	// Optional. Default: false (the cookie only).
+	AcceptBearer bool
+
 	// Leeway is the clock skew tolerated when checking exp, nbf and iat.
 	//
 	// Optional. Default: 0.
@@ -131,10 +183,12 @@ type Config[U any] struct {
 	// Optional. Default: "user".
 	ContextKey string
 
-	// Storage keeps the ids (jti) of revoked tokens until the tokens expire.
-	// Any fiber.Storage works; share one (Redis, for example) between
-	// instances so that a logout on one is honoured by all. When it fails,
-	// the request is refused with ErrStorage.
+	// Storage keeps the ids of revoked sessions (the sid claim that a login
+	// and all its refreshed tokens share) until their last token expires,
+	// under keys prefixed "fiberjwt:revoked:". Any fiber.Storage works; share
+	// one (Redis, for example) between instances so that a logout on one is
+	// honoured by all. When it fails, the request is refused with
+	// ErrStorage.
 	//
 	// Optional. Default: an in-memory store for this process, safe for
 	// concurrent use, whose entries expire with their tokens, holding at most
@@ -148,11 +202,23 @@ type Config[U any] struct {
 	TimeFunc func() time.Time
 }
 
+// The names under which the CSRF value travels; see Config.DisableCSRF.
+const (
+	// CSRFCookieName is the readable cookie holding the CSRF value.
+	CSRFCookieName = "csrf_token"
+	// CSRFHeader is the request header that carries it for scripts.
+	CSRFHeader = "X-CSRF-Token"
+	// CSRFField is the form field that carries it for HTML forms.
+	CSRFField = "csrf_token"
+)
+
 const (
 	defaultAlgorithm  = "HS512"
 	defaultCookieName = "token"
 	defaultContextKey = "user"
 	defaultExpiration = 24 * time.Hour
+	// defaultMaxSessionAge is the default absolute lifetime of a login.
+	defaultMaxSessionAge = 7 * 24 * time.Hour
 	// defaultRevocations bounds the default in-memory revocation store.
 	defaultRevocations = 100_000
 )
@@ -160,22 +226,8 @@ const (
 // configDefault returns a copy of cfg with defaults applied, or an error
 // wrapping ErrConfig that names the field and the fix.
 func configDefault[U any](cfg Config[U]) (Config[U], error) {
-	cfg.SecretKey = append([]byte(nil), cfg.SecretKey...)
-	if cfg.Algorithm == "" {
-		cfg.Algorithm = defaultAlgorithm
-	}
-	method, ok := hmacMethods[cfg.Algorithm]
-	switch {
-	case strings.EqualFold(cfg.Algorithm, "none"):
-		return cfg, configError("Algorithm %q signs nothing: use HS256, HS384 or HS512 (default HS512)", cfg.Algorithm)
-	case !ok:
-		return cfg, configError("Algorithm %q is not supported: use HS256, HS384 or HS512 (default HS512)", cfg.Algorithm)
-	}
-	if min := method.Hash.Size(); len(cfg.SecretKey) < min {
-		if len(cfg.SecretKey) == 0 {
-			return cfg, configError("SecretKey is empty: set it to at least %d random bytes for %s, kept out of the source code", min, cfg.Algorithm)
-		}
-		return cfg, configError("SecretKey has %d bytes: %s needs at least %d random bytes", len(cfg.SecretKey), cfg.Algorithm, min)
+	if err := checkSecret(&cfg); err != nil {
+		return cfg, err
 	}
 
 	if cfg.CookieName == "" {
@@ -219,6 +271,24 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 	case cfg.Expiration < time.Second:
 		return cfg, configError("Expiration %v is too short: use at least one second (default 24h)", cfg.Expiration)
 	}
+	switch {
+	case cfg.RefreshBefore == 0:
+		cfg.RefreshBefore = cfg.Expiration / 2
+	case cfg.RefreshBefore < 0 || cfg.RefreshBefore >= cfg.Expiration:
+		return cfg, configError("RefreshBefore %v must be positive and less than Expiration %v (default: half of it)", cfg.RefreshBefore, cfg.Expiration)
+	}
+	switch {
+	case cfg.MaxSessionAge == 0:
+		cfg.MaxSessionAge = defaultMaxSessionAge
+	case cfg.MaxSessionAge < cfg.Expiration:
+		return cfg, configError("MaxSessionAge %v is shorter than Expiration %v: make it at least as long (default 7 days)", cfg.MaxSessionAge, cfg.Expiration)
+	}
+	if cfg.MaxSessionAge < cfg.Expiration {
+		cfg.MaxSessionAge = cfg.Expiration // a longer default Expiration
+	}
+	if !cfg.DisableCSRF && cfg.CookieName == CSRFCookieName {
+		return cfg, configError("CookieName %q is the CSRF cookie's name: choose another one", cfg.CookieName)
+	}
 	if cfg.Leeway < 0 {
 		return cfg, configError("Leeway %v is negative: use 0 (default) or a small positive clock skew", cfg.Leeway)
 	}
@@ -240,6 +310,35 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 		return cfg, configError("user type %T has the field %q: never put a password or its hash in a token; drop the field or tag it `json:\"-\"`", zero, field)
 	}
 	return cfg, nil
+}
+
+// checkSecret validates Keys, or SecretKey and Algorithm, and copies the
+// secret.
+func checkSecret[U any](cfg *Config[U]) error {
+	if cfg.Keys != nil {
+		if len(cfg.SecretKey) > 0 || cfg.Algorithm != "" {
+			return configError("set either Keys or SecretKey and Algorithm, not both: each Key has its own Algorithm")
+		}
+		return nil
+	}
+	cfg.SecretKey = append([]byte(nil), cfg.SecretKey...)
+	if cfg.Algorithm == "" {
+		cfg.Algorithm = defaultAlgorithm
+	}
+	method, ok := hmacMethods[cfg.Algorithm]
+	switch {
+	case strings.EqualFold(cfg.Algorithm, "none"):
+		return configError("Algorithm %q signs nothing: use HS256, HS384 or HS512 (default HS512)", cfg.Algorithm)
+	case !ok:
+		return configError("Algorithm %q is not supported: use HS256, HS384 or HS512 (default HS512), or Keys for asymmetric keys", cfg.Algorithm)
+	}
+	if min := method.Hash.Size(); len(cfg.SecretKey) < min {
+		if len(cfg.SecretKey) == 0 {
+			return configError("SecretKey is empty: set it to at least %d random bytes for %s, kept out of the source code", min, cfg.Algorithm)
+		}
+		return configError("SecretKey has %d bytes: %s needs at least %d random bytes", len(cfg.SecretKey), cfg.Algorithm, min)
+	}
+	return nil
 }
 
 var hmacMethods = map[string]*jwt.SigningMethodHMAC{

@@ -72,9 +72,10 @@
 //
 // # Logout
 //
-// Logout clears the cookie and revokes the token's jti in Config.Storage
-// until the token expires, so that a copy of the token is refused too. The
-// user's other sessions stay signed in.
+// Logout clears the cookies and revokes the session in Config.Storage for
+// as long as one of its tokens could still be accepted, so that a copy of
+// the token, and every token a refresh issued for the same login, is
+// refused too. The user's other sessions stay signed in.
 //
 //	app.Post("/logout", func(c *fiber.Ctx) error {
 //		if err := fiberjwt.Logout(c); err != nil {
@@ -86,6 +87,48 @@
 // The default Storage is an in-memory store for this process. When several
 // instances serve the same users, give them one shared fiber.Storage (Redis,
 // for example) so that a logout on one is honoured by all.
+//
+// # Sliding sessions
+//
+// A token with less than Config.RefreshBefore (default: half of
+// Expiration) left to live is replaced on the response by a fresh one for
+// the same session, with a new jti. A user who keeps using the site stays
+// signed in; one who walks away is signed out after Expiration; nobody
+// stays signed in longer than Config.MaxSessionAge (default 7 days) after
+// logging in. Expiry tells a page when the current token runs out.
+//
+// # CSRF
+//
+// Browsers send the cookie with requests that other sites trigger.
+// SameSite=Lax stops most of them; the double-submit check stops the rest.
+// Each login puts a random value in the token and in the readable cookie
+// CSRFCookieName, and every cookie-authenticated request with an unsafe
+// method must send it back in the CSRFHeader header (scripts) or the
+// CSRFField form field (HTML forms), or it fails with ErrCSRF. CSRFToken
+// returns the value for a template:
+//
+//	<form method="post" action="/logout">
+//		<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+//		<button>Log out</button>
+//	</form>
+//
+// ProcessLogin itself needs no CSRF value. Config.DisableCSRF turns the
+// check off.
+//
+// # Keys
+//
+// Config.SecretKey with Config.Algorithm is one HMAC key. Config.Keys takes
+// a KeySet instead: keys with ids that rotate while the server runs (new
+// tokens carry the current key's kid, older keys keep verifying until
+// retired), RSA, RSA-PSS, ECDSA and Ed25519 keys, and instances that hold
+// public keys alone and only verify. KeySet.JWKS publishes the public keys
+// so that other services can verify the tokens.
+//
+// # API clients
+//
+// With Config.AcceptBearer the middleware also takes the token from an
+// "Authorization: Bearer" header when there is no cookie. Such requests need
+// no CSRF value and are never refreshed.
 //
 // # Public routes
 //
@@ -101,13 +144,13 @@
 // A request that needs a valid token and has none is answered by
 // Config.Unauthorized, called with an error wrapping one of the sentinels
 // ErrNoToken, ErrInvalidToken, ErrNoExpiry, ErrTokenExpired,
-// ErrTokenNotValidYet, ErrRevoked or ErrStorage. Test it with errors.Is; the
-// error of golang-jwt or of the Storage, when there is one, is wrapped too.
-// The default answers 401 Unauthorized, or 503 Service Unavailable for
-// ErrStorage (a token whose revocation cannot be checked is refused), with
-// the body {"error":"unauthorized"} ({"error":"unavailable"} for ErrStorage)
-// when the request prefers JSON and plain text otherwise. It never reveals the
-// token or the error.
+// ErrTokenNotValidYet, ErrCSRF, ErrRevoked or ErrStorage. Test it with
+// errors.Is; the error of golang-jwt or of the Storage, when there is one,
+// is wrapped too. The default answers 401 Unauthorized, 403 Forbidden for
+// ErrCSRF, or 503 Service Unavailable for ErrStorage (a token whose
+// revocation cannot be checked is refused), with a small JSON body when the
+// request prefers JSON and plain text otherwise. It never reveals the token
+// or the error.
 //
 // ProcessLogin and Logout return ErrNotMounted on a route the middleware did
 // not run on. ErrConfig and ErrNotMounted mean a bug in the calling code; the

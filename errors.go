@@ -40,6 +40,12 @@ var (
 	// beyond Config.Leeway.
 	ErrTokenNotValidYet = errors.New("fiberjwt: token not valid yet")
 
+	// ErrCSRF means a request authenticated by the token cookie used an
+	// unsafe method (anything but GET, HEAD, OPTIONS and TRACE) without the
+	// token's CSRF value in the X-CSRF-Token header or the csrf_token form
+	// field. The default Unauthorized handler answers 403 Forbidden.
+	ErrCSRF = errors.New("fiberjwt: missing or wrong CSRF token")
+
 	// ErrRevoked means the token was revoked by Logout.
 	ErrRevoked = errors.New("fiberjwt: token revoked")
 

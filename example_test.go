@@ -99,9 +99,12 @@ func ExampleProcessLogin() {
 
 	resp, _ := app.Test(exampleForm("/login", "id=alice&pw=wonderland"), -1)
 	fmt.Println(resp.StatusCode, exampleBody(resp))
-	c := resp.Cookies()[0]
-	fmt.Printf("cookie %s: HttpOnly=%t Secure=%t SameSite=Lax:%t Max-Age=%d Path=%s\n",
-		c.Name, c.HttpOnly, c.Secure, c.SameSite == http.SameSiteLaxMode, c.MaxAge, c.Path)
+	// The token, out of reach of scripts, and the CSRF value that a page's
+	// script (or form) sends back with unsafe requests.
+	for _, c := range resp.Cookies() {
+		fmt.Printf("cookie %s: HttpOnly=%t Secure=%t SameSite=Lax:%t Max-Age=%d Path=%s\n",
+			c.Name, c.HttpOnly, c.Secure, c.SameSite == http.SameSiteLaxMode, c.MaxAge, c.Path)
+	}
 
 	resp, _ = app.Test(exampleForm("/login", "id=alice&pw=guess"), -1)
 	fmt.Println(resp.StatusCode, exampleBody(resp), len(resp.Cookies()), "cookies")
@@ -109,15 +112,19 @@ func ExampleProcessLogin() {
 	// Output:
 	// 200 welcome Alice
 	// cookie token: HttpOnly=true Secure=true SameSite=Lax:true Max-Age=86400 Path=/
+	// cookie csrf_token: HttpOnly=false Secure=true SameSite=Lax:true Max-Age=86400 Path=/
 	// 401 wrong id or password 0 cookies
 }
 
-// ExampleLogout clears the cookie and revokes the token, so that a copy of it
-// kept by an attacker (or by the browser's history) no longer works.
+// ExampleLogout clears the cookies and revokes the session, so that a copy
+// of the token kept by an attacker (or by the browser's history) no longer
+// works. Logout is a POST: like every unsafe request of a signed-in
+// browser, it carries the CSRF value, here in the X-CSRF-Token header that
+// a page's script copies from the csrf_token cookie.
 func ExampleLogout() {
 	cfg := exampleConfig()
 	// Keep /logout public, so that a user whose token expired can still
-	// clear the cookie.
+	// clear the cookies.
 	cfg.Next = func(c *fiber.Ctx) bool { return c.Path() == "/login" || c.Path() == "/logout" }
 	app := exampleApp(cfg)
 	app.Post("/logout", func(c *fiber.Ctx) error {
@@ -127,19 +134,71 @@ func ExampleLogout() {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	})
 
-	cookie := exampleLogin(app)
+	cookies := exampleLoginCookies(app) // token and csrf_token
 	req := httptest.NewRequest(http.MethodPost, "/logout", nil)
-	req.AddCookie(cookie)
+	for _, c := range cookies {
+		req.AddCookie(c)
+		if c.Name == fiberjwt.CSRFCookieName {
+			req.Header.Set(fiberjwt.CSRFHeader, c.Value)
+		}
+	}
 	resp, _ := app.Test(req, -1)
-	cleared := resp.Cookies()[0]
-	fmt.Println(resp.StatusCode, resp.Header.Get("Location"), "cookie cleared:", cleared.Value == "")
+	cleared := 0
+	for _, c := range resp.Cookies() {
+		if c.Value == "" {
+			cleared++
+		}
+	}
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"), "cookies cleared:", cleared)
 
 	// The old token is refused from now on, even though it has not expired.
-	fmt.Println(exampleGet(app, "/protected", cookie))
+	fmt.Println(exampleGet(app, "/protected", cookies[0]))
 
 	// Output:
-	// 303 / cookie cleared: true
+	// 303 / cookies cleared: 2
 	// 401 Unauthorized
+}
+
+// ExampleCSRFToken puts the CSRF value in the hidden csrf_token field of an
+// HTML form. A POST that carries it is served; one that does not is refused
+// with ErrCSRF, which the default Unauthorized handler answers with 403.
+func ExampleCSRFToken() {
+	app := exampleApp(exampleConfig())
+	app.Get("/settings", func(c *fiber.Ctx) error {
+		c.Type("html")
+		return c.SendString(`<form method="post" action="/settings">` +
+			`<input type="hidden" name="csrf_token" value="` + fiberjwt.CSRFToken(c) + `">` +
+			`<button>Save</button></form>`)
+	})
+	app.Post("/settings", func(c *fiber.Ctx) error { return c.SendString("saved") })
+
+	cookies := exampleLoginCookies(app)
+	post := func(form string) string {
+		req := exampleForm("/settings", form)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		resp, _ := app.Test(req, -1)
+		return fmt.Sprint(resp.StatusCode, " ", exampleBody(resp))
+	}
+
+	// The page's form carries the value ...
+	req := httptest.NewRequest(http.MethodGet, "/settings", nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, _ := app.Test(req, -1)
+	page := exampleBody(resp)
+	start := strings.Index(page, `name="csrf_token" value="`) + len(`name="csrf_token" value="`)
+	value := page[start : start+strings.IndexByte(page[start:], '"')]
+
+	fmt.Println(post("theme=dark&csrf_token=" + value))
+	// ... a form posted by another site cannot.
+	fmt.Println(post("theme=dark"))
+
+	// Output:
+	// 200 saved
+	// 403 Forbidden
 }
 
 // ExampleConfig_unauthorized answers each failure in its own way. The error
@@ -272,11 +331,29 @@ func exampleApp(cfg fiberjwt.Config[Profile]) *fiber.App {
 
 // exampleLogin signs alice in and returns her token cookie.
 func exampleLogin(app *fiber.App) *http.Cookie {
+	return exampleLoginCookies(app)[0]
+}
+
+// exampleLoginCookies signs alice in and returns her cookies: the token
+// cookie first, then the csrf_token cookie.
+func exampleLoginCookies(app *fiber.App) []*http.Cookie {
 	resp, err := app.Test(exampleForm("/login", "id=alice&pw=wonderland"), -1)
-	if err != nil || len(resp.Cookies()) == 0 {
+	if err != nil {
 		panic(fmt.Sprint("login failed: ", err))
 	}
-	return resp.Cookies()[0]
+	var token, csrf *http.Cookie
+	for _, c := range resp.Cookies() {
+		switch c.Name {
+		case "token":
+			token = c
+		case fiberjwt.CSRFCookieName:
+			csrf = c
+		}
+	}
+	if token == nil || csrf == nil {
+		panic("login failed: no token or csrf_token cookie")
+	}
+	return []*http.Cookie{token, csrf}
 }
 
 // exampleGet sends a GET request with cookie (if not nil) and returns the status

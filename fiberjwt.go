@@ -1,13 +1,15 @@
 package fiberjwt
 
 import (
+	"bytes"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/valyala/fasthttp"
 )
 
@@ -30,8 +32,8 @@ type instance interface {
 // but for the verifier's pool and cache.
 type middleware[U any] struct {
 	cfg      Config[U]
-	method   *jwt.SigningMethodHMAC
-	userKey  any // cfg.ContextKey, boxed once
+	secret   *keyRing // the key of Config.SecretKey, when Config.Keys is nil
+	userKey  any      // cfg.ContextKey, boxed once
 	verifier verifier[U]
 }
 
@@ -56,7 +58,10 @@ func New[U any](cfg Config[U]) fiber.Handler {
 	if err != nil {
 		panic(err)
 	}
-	m := &middleware[U]{cfg: cfg, method: hmacMethods[cfg.Algorithm], userKey: cfg.ContextKey}
+	m := &middleware[U]{cfg: cfg, userKey: cfg.ContextKey}
+	if cfg.Keys == nil {
+		m.secret = secretRing(cfg.Algorithm, cfg.SecretKey)
+	}
 	m.initVerifier()
 	return m.handle
 }
@@ -70,15 +75,23 @@ func (m *middleware[U]) handle(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// authenticate verifies the request's token and, when it is good, stores
-// the user and the session in c.Locals.
+// authenticate verifies the request's token (from the cookie or, when
+// allowed and there is no cookie, the Authorization header), its
+// revocation, CSRF value and Config.Validate. When all pass it stores the
+// user and the session in c.Locals and refreshes a cookie that is getting
+// old.
 func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
-	user, s, err := m.verify(c.Request().Header.Cookie(m.cfg.CookieName))
+	token, fromCookie := m.requestToken(c)
+	now := m.cfg.TimeFunc()
+	user, s, err := m.verify(token, now)
 	if err != nil {
 		return err
 	}
 	if err := m.checkRevoked(s); err != nil {
 		return err
+	}
+	if fromCookie && !m.csrfPasses(c, s) {
+		return ErrCSRF
 	}
 	if m.cfg.Validate != nil {
 		if err := m.cfg.Validate(c, user); err != nil {
@@ -87,6 +100,86 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 	}
 	c.Locals(m.userKey, user)
 	c.Locals(sessionKey{}, s)
+	if fromCookie && !m.cfg.DisableRefresh {
+		m.refresh(c, user, s, now)
+	}
+	return nil
+}
+
+// refresh replaces the token cookie with a fresh token of the same session
+// when less than Config.RefreshBefore of the token's life is left, unless
+// the session has reached Config.MaxSessionAge. It keeps the old token when
+// signing fails: the request is served all the same.
+func (m *middleware[U]) refresh(c *fiber.Ctx, user U, s *session, now time.Time) {
+	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() ||
+		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) {
+		return
+	}
+	token, fresh, err := m.sign(s.subject, user, s)
+	if err != nil || !fresh.expires.After(s.expires) {
+		return
+	}
+	m.setCookies(c, token, fresh)
+	c.Locals(sessionKey{}, fresh)
+}
+
+// requestToken returns the request's token: the cookie's or, when allowed
+// and there is no cookie, the Bearer header's.
+func (m *middleware[U]) requestToken(c *fiber.Ctx) (token []byte, fromCookie bool) {
+	token = c.Request().Header.Cookie(m.cfg.CookieName)
+	if len(token) == 0 && m.cfg.AcceptBearer {
+		return bearerToken(c), false
+	}
+	return token, len(token) > 0
+}
+
+// csrfPasses reports whether a cookie-authenticated request of session s
+// passes the CSRF check.
+func (m *middleware[U]) csrfPasses(c *fiber.Ctx, s *session) bool {
+	return m.cfg.DisableCSRF || isSafeMethod(c.Method()) || csrfMatches(c, s.csrf)
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header.
+func bearerToken(c *fiber.Ctx) []byte {
+	h := c.Request().Header.Peek(fiber.HeaderAuthorization)
+	const scheme = "Bearer "
+	if len(h) <= len(scheme) || !strings.EqualFold(string(h[:len(scheme)]), scheme) {
+		return nil
+	}
+	return bytes.TrimSpace(h[len(scheme):])
+}
+
+// isSafeMethod reports whether method only reads (RFC 9110 section 9.2.1),
+// so that no CSRF value is needed.
+func isSafeMethod(method string) bool {
+	switch method {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions, fiber.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// csrfMatches reports whether the request carries want, the session's CSRF
+// value, in the X-CSRF-Token header or the csrf_token field of a form body
+// (never the query string, which leaks through logs and Referer headers).
+func csrfMatches(c *fiber.Ctx, want string) bool {
+	got := c.Request().Header.Peek(CSRFHeader)
+	if len(got) == 0 {
+		got = formField(c, CSRFField)
+	}
+	return want != "" && subtle.ConstantTimeCompare(got, []byte(want)) == 1
+}
+
+// formField returns the named field of a urlencoded or multipart form body.
+func formField(c *fiber.Ctx, name string) []byte {
+	if v := c.Request().PostArgs().Peek(name); len(v) > 0 {
+		return v
+	}
+	if form, err := c.Request().MultipartForm(); err == nil {
+		if v := form.Value[name]; len(v) > 0 {
+			return []byte(v[0])
+		}
+	}
 	return nil
 }
 
@@ -97,11 +190,14 @@ func (m *middleware[U]) unauthorized(c *fiber.Ctx, err error) error {
 	return defaultUnauthorized(c, err)
 }
 
-// defaultUnauthorized answers 401 (503 for ErrStorage) without revealing
-// the token or the error.
+// defaultUnauthorized answers 401 (403 for ErrCSRF, 503 for ErrStorage)
+// without revealing the token or the error.
 func defaultUnauthorized(c *fiber.Ctx, err error) error {
 	status, text, json := fiber.StatusUnauthorized, "Unauthorized", `{"error":"unauthorized"}`
-	if errors.Is(err, ErrStorage) {
+	switch {
+	case errors.Is(err, ErrCSRF):
+		status, text, json = fiber.StatusForbidden, "Forbidden", `{"error":"forbidden"}`
+	case errors.Is(err, ErrStorage):
 		status, text, json = fiber.StatusServiceUnavailable, "Service Unavailable", `{"error":"unavailable"}`
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -149,23 +245,25 @@ func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error)
 	if isNil(user) {
 		return "", fmt.Errorf("%w: Authenticate returned no user", ErrInvalidCredentials)
 	}
-	token, s, err := m.sign(id, user)
+	token, s, err := m.sign(id, user, nil)
 	if err != nil {
 		return "", err
 	}
-	m.setCookie(c, token, int(m.cfg.Expiration.Seconds()), s.expires)
+	m.setCookies(c, token, s)
 	c.Locals(m.userKey, user)
 	c.Locals(sessionKey{}, s)
 	return token, nil
 }
 
-// Logout signs the request out: it clears the token cookie (same Path and
-// Domain, expiry in the past) and, when the request carries a token that
-// verifies, revokes it until it expires, so that a copy of it is refused
-// too. Other sessions of the same user stay valid.
+// Logout signs the request out: it clears the token and CSRF cookies (same
+// Path and Domain, expiry in the past) and, when the middleware verified
+// the request's token, revokes its session: that token, and every token a
+// refresh issued for the same login, is refused from then on, copies
+// included. Other sessions of the same user stay valid.
 //
 // It returns an error wrapping ErrStorage when the revocation cannot be
-// stored (the cookie is cleared all the same), and ErrNotMounted on a route
+// stored, ErrCSRF when an unsafe request on a public route lacks the CSRF
+// value (the cookies are cleared all the same), and ErrNotMounted on a route
 // the middleware did not run on.
 func Logout(c *fiber.Ctx) error {
 	m, ok := c.Locals(instanceKey{}).(instance)
@@ -176,14 +274,20 @@ func Logout(c *fiber.Ctx) error {
 }
 
 func (m *middleware[U]) logout(c *fiber.Ctx) error {
-	m.setCookie(c, "", 0, fasthttp.CookieExpireDelete)
+	m.setCookies(c, "", nil)
 	s, _ := c.Locals(sessionKey{}).(*session)
 	if s == nil {
-		// A public route, or a token that failed a later check such as
-		// revocation or Validate: revoke it if it is genuine.
+		// The middleware did not accept the token: on a public route it may
+		// still be genuine (revoked already, vetoed by Validate, or its
+		// revocation could not be checked). Revoke it all the same, unless
+		// the request fails the CSRF check.
+		token, fromCookie := m.requestToken(c)
 		var err error
-		if _, s, err = m.verify(c.Request().Header.Cookie(m.cfg.CookieName)); err != nil {
-			return nil // nothing valid to revoke
+		if _, s, err = m.verify(token, m.cfg.TimeFunc()); err != nil {
+			return nil // nothing genuine to revoke
+		}
+		if fromCookie && !m.csrfPasses(c, s) {
+			return ErrCSRF
 		}
 	}
 	c.Locals(m.userKey, nil)
@@ -191,18 +295,54 @@ func (m *middleware[U]) logout(c *fiber.Ctx) error {
 	return m.revoke(s)
 }
 
-func (m *middleware[U]) setCookie(c *fiber.Ctx, value string, maxAge int, expires time.Time) {
-	c.Cookie(&fiber.Cookie{
+// setCookies sets the token cookie and, with CSRF protection, the CSRF
+// cookie, to last as long as the token. A nil session clears both.
+func (m *middleware[U]) setCookies(c *fiber.Ctx, token string, s *session) {
+	cookie := fiber.Cookie{
 		Name:     m.cfg.CookieName,
-		Value:    value,
+		Value:    token,
 		Path:     m.cfg.CookiePath,
 		Domain:   m.cfg.CookieDomain,
-		MaxAge:   maxAge,
-		Expires:  expires,
+		Expires:  fasthttp.CookieExpireDelete,
 		Secure:   !m.cfg.InsecureCookie,
 		HTTPOnly: true,
 		SameSite: m.cfg.CookieSameSite,
-	})
+	}
+	if s != nil {
+		cookie.Expires = s.expires
+		// Max-Age counts whole seconds; exp was truncated to one.
+		cookie.MaxAge = int((s.expires.Sub(m.cfg.TimeFunc()) + time.Second - 1) / time.Second)
+	}
+	c.Cookie(&cookie)
+	if m.cfg.DisableCSRF {
+		return
+	}
+	cookie.Name, cookie.Value, cookie.HTTPOnly = CSRFCookieName, "", false
+	if s != nil {
+		cookie.Value = s.csrf
+	}
+	c.Cookie(&cookie)
+}
+
+// CSRFToken returns the CSRF value of the request's session, for the
+// hidden csrf_token field of a form or the X-CSRF-Token header of a script
+// (which can also read it from the csrf_token cookie). It is "" when the
+// request is not signed in or CSRF protection is off.
+func CSRFToken(c *fiber.Ctx) string {
+	if s, ok := c.Locals(sessionKey{}).(*session); ok {
+		return s.csrf
+	}
+	return ""
+}
+
+// Expiry returns when the request's token expires, counting a refresh or a
+// login made during this request, and false when the request is not signed
+// in. Pages can show it ("signed in until ...").
+func Expiry(c *fiber.Ctx) (time.Time, bool) {
+	if s, ok := c.Locals(sessionKey{}).(*session); ok {
+		return s.expires, true
+	}
+	return time.Time{}, false
 }
 
 // CurrentUser returns the user that the middleware stored for this request,

@@ -150,6 +150,10 @@ type harness struct {
 	authCalls    atomic.Int64
 
 	cookieName, issuer, audience string
+	csrfOn                       bool // Config.DisableCSRF is false
+
+	mu     sync.Mutex
+	csrfOf map[string]string // token -> the csrf_token cookie its login set
 }
 
 // option changes the harness's Config.
@@ -208,6 +212,7 @@ func newHarness(tb testing.TB, opts ...option) *harness {
 		opt(&cfg)
 	}
 	h.cookieName, h.issuer, h.audience = cfg.CookieName, cfg.Issuer, cfg.Audience
+	h.csrfOn, h.csrfOf = !cfg.DisableCSRF, map[string]string{}
 	if h.cookieName == "" {
 		h.cookieName = "token"
 	}
@@ -228,6 +233,7 @@ func newHarness(tb testing.TB, opts ...option) *harness {
 			return c.Status(fiber.StatusInternalServerError).SendString("ProcessLogin did not store the user")
 		}
 		c.Set("X-Token", token)
+		c.Set("X-Login-CSRF", fiberjwt.CSRFToken(c))
 		return c.Redirect("/protected", fiber.StatusSeeOther)
 	})
 	logout := func(c *fiber.Ctx) error {
@@ -264,7 +270,7 @@ func newHarness(tb testing.TB, opts ...option) *harness {
 		u.Prefs["theme"] = "hacked"
 		return c.JSON(u)
 	})
-	h.app.Get("/public", func(c *fiber.Ctx) error {
+	h.app.All("/public", func(c *fiber.Ctx) error {
 		if u, ok := fiberjwt.CurrentUser[User](c); ok {
 			return c.SendString("hello " + u.Name)
 		}
@@ -289,17 +295,74 @@ func (h *harness) do(tb testing.TB, req *http.Request) (*http.Response, string) 
 }
 
 // send sends a request with the raw Cookie header cookie ("" sends none).
+// Like the page script of a browser, it copies the csrf_token cookie, when
+// the Cookie header has one, into the X-CSRF-Token header of an unsafe
+// request (anything but GET, HEAD, OPTIONS and TRACE).
 func (h *harness) send(tb testing.TB, method, path, cookie string) (*http.Response, string) {
+	tb.Helper()
+	var header []string
+	switch method {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions, fiber.MethodTrace:
+	default:
+		if v := cookieValue(cookie, fiberjwt.CSRFCookieName); v != "" {
+			header = []string{fiberjwt.CSRFHeader, v}
+		}
+	}
+	return h.call(tb, method, path, cookie, header...)
+}
+
+// call sends a request with the raw Cookie header cookie ("" sends none)
+// and the header fields given as name, value pairs, and nothing else: no
+// CSRF header is added.
+func (h *harness) call(tb testing.TB, method, path, cookie string, header ...string) (*http.Response, string) {
 	tb.Helper()
 	req := httptest.NewRequest(method, path, nil)
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	return h.do(tb, req)
 }
 
-// with returns the Cookie header carrying token.
-func (h *harness) with(token string) string { return h.cookieName + "=" + token }
+// cookieValue returns the value of the cookie name in the raw Cookie header
+// cookie, or "".
+func cookieValue(cookie, name string) string {
+	req := http.Request{Header: http.Header{"Cookie": {cookie}}}
+	if c, err := req.Cookie(name); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// with returns the Cookie header a browser sends after the login that
+// issued token: the token cookie and, when the login set one, the
+// csrf_token cookie.
+func (h *harness) with(token string) string {
+	if csrf := h.csrfFor(token); csrf != "" {
+		return h.cookieName + "=" + token + "; " + fiberjwt.CSRFCookieName + "=" + csrf
+	}
+	return h.cookieName + "=" + token
+}
+
+// withToken returns the Cookie header carrying token alone.
+func (h *harness) withToken(token string) string { return h.cookieName + "=" + token }
+
+// csrfFor returns the CSRF cookie set by the login (or refresh) that
+// issued token, or "".
+func (h *harness) csrfFor(token string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.csrfOf[token]
+}
+
+// remember records csrf as the CSRF cookie that came with token.
+func (h *harness) remember(token, csrf string) {
+	h.mu.Lock()
+	h.csrfOf[token] = csrf
+	h.mu.Unlock()
+}
 
 func (h *harness) postLogin(tb testing.TB, id, pw string) (*http.Response, string) {
 	tb.Helper()
@@ -319,6 +382,17 @@ func (h *harness) signIn(tb testing.TB, id, pw string) string {
 	utils.AssertEqual(tb, fiber.StatusSeeOther, resp.StatusCode, body)
 	token := onlyCookie(tb, resp, h.cookieName).Value
 	utils.AssertEqual(tb, resp.Header.Get("X-Token"), token, "ProcessLogin's token is the cookie's")
+	if h.csrfOn {
+		csrf := onlyCookie(tb, resp, fiberjwt.CSRFCookieName).Value
+		if csrf == "" {
+			tb.Fatal("login set an empty csrf_token cookie")
+		}
+		utils.AssertEqual(tb, resp.Header.Get("X-Login-CSRF"), csrf, "CSRFToken(c) in the login handler is the cookie's")
+		h.remember(token, csrf)
+	} else {
+		noCookie(tb, resp, fiberjwt.CSRFCookieName)
+		utils.AssertEqual(tb, "", resp.Header.Get("X-Login-CSRF"), "CSRFToken(c) with DisableCSRF")
+	}
 	return token
 }
 
@@ -330,6 +404,16 @@ func (h *harness) signOut(tb testing.TB, token string) {
 		tb.Fatalf("Logout: %v", err)
 	}
 	utils.AssertEqual(tb, fiber.StatusOK, resp.StatusCode, body)
+}
+
+// noCookie fails unless resp sets no cookie named name.
+func noCookie(tb testing.TB, resp *http.Response, name string) {
+	tb.Helper()
+	for _, c := range resp.Cookies() {
+		if c.Name == name {
+			tb.Fatalf("want no Set-Cookie named %q, got %q", name, resp.Header.Values("Set-Cookie"))
+		}
+	}
 }
 
 // onlyCookie returns the one Set-Cookie of resp named name.
@@ -963,6 +1047,46 @@ func Test_Verify(t *testing.T) {
 			wantErr:    fiberjwt.ErrRevoked,
 			wantStatus: fiber.StatusUnauthorized,
 		},
+		{
+			// A token without sid is its own session, keyed by its jti.
+			name: "crafted token without sid, revoked by Logout",
+			cookie: func(t *testing.T, h *harness) string {
+				tok := sign(t, jwt.SigningMethodHS512, testSecret, with1(h.claims("alice"), "csrf", "crafted-csrf"), nil)
+				h.remember(tok, "crafted-csrf")
+				h.signOut(t, tok)
+				return h.with(tok)
+			},
+			wantErr:    fiberjwt.ErrRevoked,
+			wantStatus: fiber.StatusUnauthorized,
+		},
+		{
+			name: "crafted token without sid, another session revoked",
+			cookie: func(t *testing.T, h *harness) string {
+				h.signOut(t, h.signIn(t, "alice", "wonderland"))
+				return h.with(sign(t, jwt.SigningMethodHS512, testSecret, h.claims("alice"), nil))
+			},
+			wantStatus: fiber.StatusOK,
+		},
+		{
+			// Revocation is by session: any token carrying a revoked sid
+			// is refused, whatever its jti.
+			name: "crafted token with the sid of a revoked session",
+			cookie: func(t *testing.T, h *harness) string {
+				tok := h.signIn(t, "alice", "wonderland")
+				h.signOut(t, tok)
+				var issued struct {
+					SID string `json:"sid"`
+				}
+				_, payload, _ := parts(t, tok)
+				raw, err := base64.RawURLEncoding.DecodeString(payload)
+				if err != nil || json.Unmarshal(raw, &issued) != nil || issued.SID == "" {
+					t.Fatalf("no sid in the issued token: %s", raw)
+				}
+				return h.with(sign(t, jwt.SigningMethodHS512, testSecret, with1(h.claims("alice"), "sid", issued.SID), nil))
+			},
+			wantErr:    fiberjwt.ErrRevoked,
+			wantStatus: fiber.StatusUnauthorized,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1227,13 +1351,27 @@ func Test_New_Defaults(t *testing.T) {
 	utils.AssertEqual(t, true, c.Secure)
 	utils.AssertEqual(t, true, c.HttpOnly)
 	utils.AssertEqual(t, "/", c.Path)
+	// CSRF protection is on by default: a readable cookie in step with the
+	// token's.
+	csrf := onlyCookie(t, resp, fiberjwt.CSRFCookieName)
+	utils.AssertEqual(t, 86400, csrf.MaxAge, "csrf_token Max-Age")
+	utils.AssertEqual(t, http.SameSiteLaxMode, csrf.SameSite)
+	utils.AssertEqual(t, true, csrf.Secure)
+	utils.AssertEqual(t, false, csrf.HttpOnly)
+	utils.AssertEqual(t, "/", csrf.Path)
 
-	var claims jwt.RegisteredClaims
+	var claims struct {
+		jwt.RegisteredClaims
+		CSRF string `json:"csrf"`
+	}
 	tok, err := jwt.ParseWithClaims(c.Value, &claims, func(*jwt.Token) (any, error) { return testSecret, nil })
 	if err != nil {
 		t.Fatalf("parsing the issued token: %v", err)
 	}
 	utils.AssertEqual(t, "HS512", tok.Method.Alg())
+	if claims.CSRF == "" || claims.CSRF != csrf.Value {
+		t.Fatalf("csrf claim %q, csrf_token cookie %q", claims.CSRF, csrf.Value)
+	}
 	if exp := claims.ExpiresAt.Time; exp.Before(before.Add(24*time.Hour)) || exp.After(time.Now().Add(24*time.Hour)) {
 		t.Fatalf("exp %v is not now + 24h", exp)
 	}
@@ -1322,38 +1460,53 @@ func Test_Cookie_Attributes(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, tt.opt)
 
-			// Login.
+			// Login: the token cookie, and the CSRF cookie that a page's
+			// script reads (so not HttpOnly), with the same scope and life.
 			resp, body := h.postLogin(t, "alice", "wonderland")
 			utils.AssertEqual(t, fiber.StatusSeeOther, resp.StatusCode, body)
-			utils.AssertEqual(t, 1, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
+			utils.AssertEqual(t, 2, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
 			c := onlyCookie(t, resp, tt.wantName)
 			utils.AssertEqual(t, resp.Header.Get("X-Token"), c.Value)
 			utils.AssertEqual(t, true, c.HttpOnly, "HttpOnly")
-			utils.AssertEqual(t, tt.wantSecure, c.Secure, "Secure")
-			utils.AssertEqual(t, tt.wantSame, c.SameSite, "SameSite")
-			utils.AssertEqual(t, tt.wantPath, c.Path, "Path")
-			utils.AssertEqual(t, tt.wantDomain, c.Domain, "Domain")
-			utils.AssertEqual(t, tt.wantMaxAge, c.MaxAge, "Max-Age")
-			if !c.Expires.IsZero() && !c.Expires.Equal(epoch.Add(time.Duration(tt.wantMaxAge)*time.Second)) {
-				t.Fatalf("Expires %v, want %v", c.Expires, epoch.Add(time.Duration(tt.wantMaxAge)*time.Second))
+			csrf := onlyCookie(t, resp, fiberjwt.CSRFCookieName)
+			utils.AssertEqual(t, false, csrf.HttpOnly, "csrf_token HttpOnly")
+			utils.AssertEqual(t, resp.Header.Get("X-Login-CSRF"), csrf.Value, "csrf_token is CSRFToken(c)")
+			if csrf.Value == "" {
+				t.Fatal("empty csrf_token cookie")
+			}
+			for _, c := range []*http.Cookie{c, csrf} {
+				utils.AssertEqual(t, tt.wantSecure, c.Secure, c.Name+" Secure")
+				utils.AssertEqual(t, tt.wantSame, c.SameSite, c.Name+" SameSite")
+				utils.AssertEqual(t, tt.wantPath, c.Path, c.Name+" Path")
+				utils.AssertEqual(t, tt.wantDomain, c.Domain, c.Name+" Domain")
+				utils.AssertEqual(t, tt.wantMaxAge, c.MaxAge, c.Name+" Max-Age")
+				if !c.Expires.IsZero() && !c.Expires.Equal(epoch.Add(time.Duration(tt.wantMaxAge)*time.Second)) {
+					t.Fatalf("%s: Expires %v, want %v", c.Name, c.Expires, epoch.Add(time.Duration(tt.wantMaxAge)*time.Second))
+				}
 			}
 			token := c.Value
 
-			// Logout.
-			resp, body = h.send(t, fiber.MethodPost, "/logout", tt.wantName+"="+token)
+			// Logout: both cleared, with the same scope.
+			resp, body = h.send(t, fiber.MethodPost, "/logout", tt.wantName+"="+token+"; "+fiberjwt.CSRFCookieName+"="+csrf.Value)
 			utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
-			utils.AssertEqual(t, 1, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
-			c = onlyCookie(t, resp, tt.wantName)
-			utils.AssertEqual(t, "", c.Value, "cleared value")
-			utils.AssertEqual(t, tt.wantPath, c.Path, "Path")
-			utils.AssertEqual(t, tt.wantDomain, c.Domain, "Domain")
-			utils.AssertEqual(t, true, c.HttpOnly, "HttpOnly")
-			utils.AssertEqual(t, tt.wantSecure, c.Secure, "Secure")
-			if c.MaxAge > 0 {
-				t.Fatalf("cleared cookie has Max-Age %d", c.MaxAge)
+			if err := h.logout.last(t); err != nil {
+				t.Fatalf("Logout: %v", err)
 			}
-			if c.Expires.IsZero() || !c.Expires.Before(time.Now()) || !c.Expires.Before(epoch) {
-				t.Fatalf("cleared cookie expires %v, want a time in the past", c.Expires)
+			utils.AssertEqual(t, 2, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
+			for _, name := range []string{tt.wantName, fiberjwt.CSRFCookieName} {
+				c = onlyCookie(t, resp, name)
+				utils.AssertEqual(t, "", c.Value, name+" cleared value")
+				utils.AssertEqual(t, tt.wantPath, c.Path, name+" Path")
+				utils.AssertEqual(t, tt.wantDomain, c.Domain, name+" Domain")
+				utils.AssertEqual(t, name == tt.wantName, c.HttpOnly, name+" HttpOnly")
+				utils.AssertEqual(t, tt.wantSecure, c.Secure, name+" Secure")
+				utils.AssertEqual(t, tt.wantSame, c.SameSite, name+" SameSite")
+				if c.MaxAge > 0 {
+					t.Fatalf("cleared cookie %s has Max-Age %d", name, c.MaxAge)
+				}
+				if c.Expires.IsZero() || !c.Expires.Before(time.Now()) || !c.Expires.Before(epoch) {
+					t.Fatalf("cleared cookie %s expires %v, want a time in the past", name, c.Expires)
+				}
 			}
 		})
 	}
@@ -1384,6 +1537,7 @@ func Test_Logout_RevokesCopiedToken(t *testing.T) {
 				t.Fatalf("Logout: %v", err)
 			}
 			utils.AssertEqual(t, "", onlyCookie(t, resp, "token").Value)
+			utils.AssertEqual(t, "", onlyCookie(t, resp, fiberjwt.CSRFCookieName).Value)
 
 			// The browser dropped the cookie; an attacker kept a copy.
 			resp, _ = h.send(t, fiber.MethodGet, "/protected", h.with(token))
@@ -1465,13 +1619,174 @@ func Test_Logout_WithoutValidToken(t *testing.T) {
 			if err := h.logout.last(t); err != nil {
 				t.Fatalf("Logout: %v", err)
 			}
-			c := onlyCookie(t, resp, "token")
-			utils.AssertEqual(t, "", c.Value)
-			if !c.Expires.Before(time.Now()) {
-				t.Fatalf("cleared cookie expires %v", c.Expires)
+			for _, name := range []string{"token", fiberjwt.CSRFCookieName} {
+				c := onlyCookie(t, resp, name)
+				utils.AssertEqual(t, "", c.Value, name)
+				if !c.Expires.Before(time.Now()) {
+					t.Fatalf("cleared cookie %s expires %v", name, c.Expires)
+				}
 			}
 		})
 	}
+}
+
+// recordingStorage is an in-memory fiber.Storage (without expiry) that
+// counts the revocations written, and whose Get fails while down is set.
+type recordingStorage struct {
+	mu   sync.Mutex
+	m    map[string][]byte
+	sets int
+	down atomic.Bool
+}
+
+func newRecordingStorage() *recordingStorage { return &recordingStorage{m: map[string][]byte{}} }
+
+func (s *recordingStorage) Get(k string) ([]byte, error) {
+	if s.down.Load() {
+		return nil, errBackend
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[k], nil
+}
+
+func (s *recordingStorage) Set(k string, v []byte, _ time.Duration) error {
+	if s.down.Load() {
+		return errBackend
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[k] = append([]byte(nil), v...)
+	s.sets++
+	return nil
+}
+
+func (s *recordingStorage) writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sets
+}
+
+func (*recordingStorage) Delete(string) error { return nil }
+func (*recordingStorage) Reset() error        { return nil }
+func (*recordingStorage) Close() error        { return nil }
+
+// Logout revokes every genuine token it is shown, also on a public logout
+// route where the middleware did not accept it (vetoed by Validate, already
+// revoked), so that a user who asks to be signed out is. It does not when
+// the request fails the CSRF check (ErrCSRF: a cross-site form must not
+// sign the user out) or when the storage is down (ErrStorage: the app is
+// told the revocation was not written). The cookies are cleared in every
+// case.
+//
+// go test -run Test_Logout_PublicRoute -race
+func Test_Logout_PublicRoute(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// fail makes the token fail a check on the logout request and
+		// returns the Cookie header and the header pairs to send; undo
+		// makes the check pass again.
+		fail func(h *harness, st *recordingStorage, veto *atomic.Bool, token string) (cookie string, header []string)
+		undo func(st *recordingStorage, veto *atomic.Bool)
+		// want is Logout's error; revoked, whether the token is refused
+		// once the check passes again.
+		want    error
+		revoked bool
+	}{
+		{
+			name: "vetoed by Validate",
+			fail: func(h *harness, _ *recordingStorage, veto *atomic.Bool, token string) (string, []string) {
+				veto.Store(true)
+				return h.with(token), []string{fiberjwt.CSRFHeader, h.csrfFor(token)}
+			},
+			undo:    func(_ *recordingStorage, veto *atomic.Bool) { veto.Store(false) },
+			revoked: true,
+		},
+		{
+			name: "storage down",
+			fail: func(h *harness, st *recordingStorage, _ *atomic.Bool, token string) (string, []string) {
+				st.down.Store(true)
+				return h.with(token), []string{fiberjwt.CSRFHeader, h.csrfFor(token)}
+			},
+			undo: func(st *recordingStorage, _ *atomic.Bool) { st.down.Store(false) },
+			want: fiberjwt.ErrStorage,
+		},
+		{
+			name: "CSRF value missing",
+			fail: func(h *harness, _ *recordingStorage, _ *atomic.Bool, token string) (string, []string) {
+				return h.with(token), nil
+			},
+			want: fiberjwt.ErrCSRF,
+		},
+		{
+			name: "CSRF value wrong",
+			fail: func(h *harness, _ *recordingStorage, _ *atomic.Bool, token string) (string, []string) {
+				return h.with(token), []string{fiberjwt.CSRFHeader, "not-" + h.csrfFor(token)}
+			},
+			want: fiberjwt.ErrCSRF,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st := newRecordingStorage()
+			var veto atomic.Bool
+			h := newHarness(t, withStorage(st), func(cfg *fiberjwt.Config[User]) {
+				cfg.Validate = func(*fiber.Ctx, User) error {
+					if veto.Load() {
+						return errVetoed
+					}
+					return nil
+				}
+			})
+			token := h.signIn(t, "alice", "wonderland")
+
+			cookie, header := tt.fail(h, st, &veto, token)
+			resp, body := h.call(t, fiber.MethodPost, "/logout", cookie, header...)
+			if err := h.logout.last(t); !errors.Is(err, tt.want) {
+				t.Fatalf("Logout: %v, want %v (%d %q)", err, tt.want, resp.StatusCode, body)
+			}
+			for _, name := range []string{"token", fiberjwt.CSRFCookieName} {
+				utils.AssertEqual(t, "", onlyCookie(t, resp, name).Value, name+" cleared")
+			}
+			wantWrites := 0
+			if tt.revoked {
+				wantWrites = 1
+			}
+			utils.AssertEqual(t, wantWrites, st.writes(), "revocations written")
+
+			if tt.undo != nil {
+				tt.undo(st, &veto)
+			}
+			resp, body = h.send(t, fiber.MethodGet, "/protected", h.with(token))
+			if tt.revoked {
+				utils.AssertEqual(t, fiber.StatusUnauthorized, resp.StatusCode, "the token after the logout: "+body)
+				if err := h.unauthorized.last(t); !errors.Is(err, fiberjwt.ErrRevoked) {
+					t.Fatalf("got %v, want ErrRevoked", err)
+				}
+			} else {
+				utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, "the token after the failed logout: "+body)
+			}
+		})
+	}
+
+	t.Run("already revoked", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		token := h.signIn(t, "alice", "wonderland")
+		h.signOut(t, token)
+
+		resp, body := h.call(t, fiber.MethodPost, "/logout", h.with(token), fiberjwt.CSRFHeader, h.csrfFor(token))
+		utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
+		if err := h.logout.last(t); err != nil {
+			t.Fatalf("second Logout: %v", err)
+		}
+		utils.AssertEqual(t, "", onlyCookie(t, resp, "token").Value)
+		utils.AssertEqual(t, "", onlyCookie(t, resp, fiberjwt.CSRFCookieName).Value)
+		resp, _ = h.send(t, fiber.MethodGet, "/protected", h.with(token))
+		utils.AssertEqual(t, fiber.StatusUnauthorized, resp.StatusCode, "the token after the second logout")
+	})
 }
 
 // go test -run Test_Logout_RevocationOutlivesLeeway -race
@@ -1723,7 +2038,10 @@ func Test_ProcessLogin_TokenContent(t *testing.T) {
 
 			var claims struct {
 				jwt.RegisteredClaims
-				User User `json:"usr"`
+				AuthTime *jwt.NumericDate `json:"auth_time"`
+				SID      string           `json:"sid"`
+				CSRF     string           `json:"csrf"`
+				User     User             `json:"usr"`
 			}
 			tok, err := jwt.ParseWithClaims(first, &claims,
 				func(*jwt.Token) (any, error) { return testSecret, nil },
@@ -1744,19 +2062,43 @@ func Test_ProcessLogin_TokenContent(t *testing.T) {
 			want, _ := lookup("alice", "wonderland")
 			utils.AssertEqual(t, want, claims.User, "usr")
 
-			// jti: 128 random bits, base64url without padding.
-			utils.AssertEqual(t, 22, len(claims.ID), "jti length")
-			id, err := base64.RawURLEncoding.Strict().DecodeString(claims.ID)
-			if err != nil {
-				t.Fatalf("jti %q is not base64url: %v", claims.ID, err)
+			// The session: auth_time is the login time; sid and csrf
+			// are random, per login.
+			if claims.AuthTime == nil {
+				t.Fatal("no auth_time claim")
 			}
-			utils.AssertEqual(t, 16, len(id), "jti bytes")
-			var other jwt.RegisteredClaims
+			utils.AssertEqual(t, now.Unix(), claims.AuthTime.Unix(), "auth_time")
+
+			// jti, sid and csrf: 128 random bits each, base64url without
+			// padding.
+			for _, v := range []struct{ name, value string }{{"jti", claims.ID}, {"sid", claims.SID}, {"csrf", claims.CSRF}} {
+				utils.AssertEqual(t, 22, len(v.value), v.name+" length")
+				b, err := base64.RawURLEncoding.Strict().DecodeString(v.value)
+				if err != nil {
+					t.Fatalf("%s %q is not base64url: %v", v.name, v.value, err)
+				}
+				utils.AssertEqual(t, 16, len(b), v.name+" bytes")
+			}
+			if claims.CSRF == claims.ID || claims.CSRF == claims.SID {
+				t.Fatalf("the csrf value %q is the jti or the sid", claims.CSRF)
+			}
+			utils.AssertEqual(t, h.csrfFor(first), claims.CSRF, "the csrf claim is the csrf_token cookie")
+			var other struct {
+				jwt.RegisteredClaims
+				SID  string `json:"sid"`
+				CSRF string `json:"csrf"`
+			}
 			if _, _, err := jwt.NewParser().ParseUnverified(second, &other); err != nil {
 				t.Fatal(err)
 			}
 			if other.ID == claims.ID {
 				t.Fatalf("two logins share the jti %q", claims.ID)
+			}
+			if other.SID == claims.SID {
+				t.Fatalf("two logins share the sid %q", claims.SID)
+			}
+			if other.CSRF == claims.CSRF {
+				t.Fatalf("two logins share the csrf value %q", claims.CSRF)
 			}
 
 			// The password is nowhere in the token.
@@ -1774,7 +2116,7 @@ func Test_ProcessLogin_TokenContent(t *testing.T) {
 			}
 			for k := range keys {
 				switch k {
-				case "sub", "iat", "nbf", "exp", "jti", "usr", "iss", "aud":
+				case "sub", "iat", "nbf", "exp", "jti", "usr", "iss", "aud", "auth_time", "sid", "csrf":
 				default:
 					t.Errorf("unexpected claim %q", k)
 				}
@@ -2085,6 +2427,12 @@ func Test_Concurrent_Users(t *testing.T) {
 				return
 			}
 			token := string(c.Value())
+			c.SetKey(fiberjwt.CSRFCookieName)
+			if !login.Response.Header.Cookie(c) || len(c.Value()) == 0 {
+				t.Errorf("%s: no csrf_token cookie", id)
+				return
+			}
+			csrf := string(c.Value())
 
 			for j := range requests {
 				path := "/me"
@@ -2093,10 +2441,13 @@ func Test_Concurrent_Users(t *testing.T) {
 				}
 				ctx := &fasthttp.RequestCtx{}
 				if path == "/mutate" {
+					// What the page's script sends: the CSRF cookie's value.
 					ctx.Request.Header.SetMethod(fiber.MethodPost)
+					ctx.Request.Header.Set(fiberjwt.CSRFHeader, csrf)
 				}
 				ctx.Request.SetRequestURI(path)
 				ctx.Request.Header.SetCookie("token", token)
+				ctx.Request.Header.SetCookie(fiberjwt.CSRFCookieName, csrf)
 				handler(ctx)
 				if got := ctx.Response.StatusCode(); got != fiber.StatusOK {
 					t.Errorf("%s %s: status %d", id, path, got)

@@ -12,10 +12,23 @@ const revokedPrefix = "fiberjwt:revoked:"
 
 var revokedValue = []byte{1}
 
-// revoke records s as revoked until it expires (plus the leeway during which
-// it would still be accepted).
+// revoke records the session s as revoked for as long as one of its tokens
+// can be accepted: until the latest exp a refresh may have given one (at
+// most Expiration from now, and never past the session's MaxSessionAge),
+// plus the leeway.
 func (m *middleware[U]) revoke(s *session) error {
-	ttl := s.expires.Add(m.cfg.Leeway).Sub(m.cfg.TimeFunc())
+	now := m.cfg.TimeFunc()
+	until := s.expires
+	if !m.cfg.DisableRefresh {
+		latest := now.Add(m.cfg.Expiration)
+		if limit := s.authTime.Add(m.cfg.MaxSessionAge); !s.authTime.IsZero() && latest.After(limit) {
+			latest = limit
+		}
+		if latest.After(until) {
+			until = latest
+		}
+	}
+	ttl := until.Add(m.cfg.Leeway).Sub(now)
 	if ttl <= 0 {
 		return nil // already refused as expired
 	}

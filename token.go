@@ -35,8 +35,9 @@ package fiberjwt
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -70,14 +71,21 @@ var (
 	errLineBreak = fmt.Errorf("%w: %w: line break", ErrInvalidToken, jwt.ErrTokenMalformed)
 )
 
-// strictB64 decodes signatures. Plain base64 ignores the unused low bits of
-// the last character, so a signature would have several spellings that
-// verify: each of them a different token string that is accepted.
-var strictB64 = base64.RawURLEncoding.Strict()
+// sessionClaims are the claims that a refresh carries over from token to
+// token: one login is one session.
+type sessionClaims struct {
+	// AuthTime is when the user logged in (OpenID Connect's auth_time).
+	AuthTime *jwt.NumericDate `json:"auth_time,omitempty"`
+	// SessionID is the jti of the login's first token; Logout revokes it.
+	SessionID string `json:"sid,omitempty"`
+	// CSRF is the value the csrf_token cookie and unsafe requests carry.
+	CSRF string `json:"csrf,omitempty"`
+}
 
-// issuedClaims is what ProcessLogin signs.
+// issuedClaims is what ProcessLogin and a refresh sign.
 type issuedClaims[U any] struct {
 	jwt.RegisteredClaims
+	sessionClaims
 	User U `json:"usr"`
 }
 
@@ -85,14 +93,19 @@ type issuedClaims[U any] struct {
 // separately so that a token without it can be refused.
 type parsedClaims struct {
 	jwt.RegisteredClaims
+	sessionClaims
 	User json.RawMessage `json:"usr"`
 }
 
-// session is what a verified token leaves for the rest of the request:
-// enough for Logout to revoke it. It is never modified once built.
+// session is what a verified token leaves for the rest of the request. It
+// is never modified once built.
 type session struct {
-	key     string // revokedPrefix + jti: the Storage key
-	expires time.Time
+	id       string // the session id: sid, or jti for a token without one
+	key      string // revokedPrefix + id: the Storage key
+	subject  string
+	csrf     string
+	authTime time.Time // zero when the token does not say
+	expires  time.Time
 }
 
 // verified is what the reference parser found in an accepted token. Cached
@@ -110,31 +123,48 @@ type verified[U any] struct {
 type verifier[U any] struct {
 	parser      *jwt.Parser
 	keyFunc     jwt.Keyfunc
-	header      []byte // the first segment of every token sign writes
-	sigLen      int    // the length of a signature segment
-	macs        sync.Pool
 	userIsValue bool // U can be copied without sharing mutable state
 
 	mu    sync.RWMutex
-	cache map[string]*verified[U] // by MAC
+	cache map[cacheKey]*verified[U]
+}
+
+// cacheKey names an accepted token: the key that verified it and the
+// token's MAC under that key (HMAC) or its SHA-256 (asymmetric keys).
+type cacheKey struct {
+	key *keyState
+	sum [64]byte
 }
 
 // macState is a keyed HMAC with buffers for one verification.
 type macState struct {
 	h   hash.Hash
 	mac [64]byte
-	sig [64]byte
+	enc [86]byte // base64url of the largest MAC
 }
+
+// allAlgorithms are the algorithms a KeySet may hold; each key then
+// accepts its own only (see keyFunc).
+var allAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+	"PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 func (m *middleware[U]) initVerifier() {
 	cfg := &m.cfg
+	methods := allAlgorithms
+	if cfg.Keys == nil {
+		methods = []string{cfg.Algorithm}
+	}
 	opts := []jwt.ParserOption{
-		jwt.WithValidMethods([]string{cfg.Algorithm}),
+		jwt.WithValidMethods(methods),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(cfg.Leeway),
 		jwt.WithTimeFunc(cfg.TimeFunc),
-		jwt.WithStrictDecoding(), // one spelling per signature: see strictB64
+		// Plain base64 ignores the unused low bits of the last character,
+		// so a signature would have several spellings that verify; strict
+		// decoding (and the fast path's comparison of canonical encodings)
+		// accepts one.
+		jwt.WithStrictDecoding(),
 	}
 	if cfg.Issuer != "" {
 		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
@@ -144,57 +174,118 @@ func (m *middleware[U]) initVerifier() {
 	}
 	v := &m.verifier
 	v.parser = jwt.NewParser(opts...)
-	key := cfg.SecretKey
-	v.keyFunc = func(*jwt.Token) (any, error) { return key, nil }
-	header, _ := jwt.New(m.method).SigningString()
-	v.header = []byte(header[:strings.IndexByte(header, '.')])
-	v.sigLen = base64.RawURLEncoding.EncodedLen(m.method.Hash.Size())
-	v.macs.New = func() any { return &macState{h: hmac.New(m.method.Hash.New, key)} }
+	v.keyFunc = m.keyFunc
 	v.userIsValue = isValueType(reflect.TypeOf((*U)(nil)).Elem(), 0)
-	v.cache = make(map[string]*verified[U])
+	v.cache = make(map[cacheKey]*verified[U])
 }
 
-// sign returns a new signed token for user, identified by subject.
-func (m *middleware[U]) sign(subject string, user U) (string, *session, error) {
-	id, err := newTokenID()
+// keyFunc returns the key that verifies t: the one its kid names, and only
+// for that key's algorithm.
+func (m *middleware[U]) keyFunc(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	k := m.ring().lookup(kid)
+	switch {
+	case k == nil:
+		return nil, fmt.Errorf("no key with kid %q", kid)
+	case t.Method.Alg() != k.method.Alg():
+		return nil, fmt.Errorf("key %q does not verify %s", kid, t.Method.Alg())
+	}
+	return k.verifyKey, nil
+}
+
+// ring returns the keys in force.
+func (m *middleware[U]) ring() *keyRing {
+	if m.cfg.Keys != nil {
+		return m.cfg.Keys.ring.Load()
+	}
+	return m.secret
+}
+
+// sign returns a new signed token for user, identified by subject. With a
+// previous session it is a refresh: the session id, login time and CSRF
+// value carry over, and exp never passes the login time plus
+// Config.MaxSessionAge.
+func (m *middleware[U]) sign(subject string, user U, prev *session) (string, *session, error) {
+	id, err := newRandom()
 	if err != nil {
 		return "", nil, err
 	}
 	now := m.cfg.TimeFunc()
+	exp := now.Add(m.cfg.Expiration)
+	sc := sessionClaims{AuthTime: jwt.NewNumericDate(now), SessionID: id}
+	if prev != nil {
+		sc = sessionClaims{AuthTime: jwt.NewNumericDate(prev.authTime), SessionID: prev.id, CSRF: prev.csrf}
+		if limit := prev.authTime.Add(m.cfg.MaxSessionAge); exp.After(limit) {
+			exp = limit
+		}
+	}
+	// A new login, or a refresh of a token issued while CSRF protection
+	// was off, gets a fresh CSRF value.
+	if sc.CSRF == "" && !m.cfg.DisableCSRF {
+		if sc.CSRF, err = newRandom(); err != nil {
+			return "", nil, err
+		}
+	}
 	claims := issuedClaims[U]{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    m.cfg.Issuer,
 			Subject:   subject,
-			ExpiresAt: jwt.NewNumericDate(now.Add(m.cfg.Expiration)),
+			ExpiresAt: jwt.NewNumericDate(exp),
 			NotBefore: jwt.NewNumericDate(now),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        id,
 		},
-		User: user,
+		sessionClaims: sc,
+		User:          user,
 	}
 	if m.cfg.Audience != "" {
 		claims.Audience = jwt.ClaimStrings{m.cfg.Audience}
 	}
-	token, err := jwt.NewWithClaims(m.method, claims).SignedString(m.cfg.SecretKey)
+	k := m.ring().signer
+	if k == nil {
+		return "", nil, fmt.Errorf("%w: the current key has no private key, so this instance cannot issue tokens", ErrConfig)
+	}
+	t := jwt.NewWithClaims(k.method, claims)
+	if k.id != "" {
+		t.Header["kid"] = k.id
+	}
+	token, err := t.SignedString(k.signKey)
 	if err != nil {
 		return "", nil, fmt.Errorf("fiberjwt: signing token: %w", err)
 	}
-	return token, &session{key: revokedPrefix + id, expires: claims.ExpiresAt.Time}, nil
+	return token, newSession(&claims.RegisteredClaims, &claims.sessionClaims), nil
 }
 
-// newTokenID returns a random 128-bit token id, base64url-encoded.
-func newTokenID() (string, error) {
+// newSession builds the session of a token's claims. A token without sid
+// (not issued by this package) is its own session.
+func newSession(rc *jwt.RegisteredClaims, sc *sessionClaims) *session {
+	s := &session{id: sc.SessionID, subject: rc.Subject, csrf: sc.CSRF, expires: rc.ExpiresAt.Time}
+	if s.id == "" {
+		s.id = rc.ID
+	}
+	s.key = revokedPrefix + s.id
+	if sc.AuthTime != nil {
+		s.authTime = sc.AuthTime.Time
+	} else if rc.IssuedAt != nil {
+		s.authTime = rc.IssuedAt.Time
+	}
+	return s
+}
+
+// newRandom returns 128 random bits, base64url-encoded: token ids, session
+// ids and CSRF values.
+func newRandom() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("fiberjwt: reading random token id: %w", err)
+		return "", fmt.Errorf("fiberjwt: reading random bytes: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
 // verify checks token's shape, signature and claims (not its revocation)
-// and returns a fresh user and the session. Every error wraps one of the
+// at time now and returns a fresh user and the session. Every error wraps one of the
 // package's sentinels. token is not retained.
-func (m *middleware[U]) verify(token []byte) (U, *session, error) {
+func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error) {
 	var zero U
 	switch {
 	case len(token) == 0:
@@ -213,34 +304,42 @@ func (m *middleware[U]) verify(token []byte) (U, *session, error) {
 		return zero, nil, errSegments
 	}
 	v := &m.verifier
-	if !bytes.Equal(token[:dot1], v.header) || len(token)-dot2-1 != v.sigLen {
-		return m.parse(string(token), "")
+	k := m.ring().byHeader[string(token[:dot1])]
+	if k == nil {
+		return m.parse(string(token), nil)
 	}
-
-	st := v.macs.Get().(*macState)
-	n, err := strictB64.Decode(st.sig[:], token[dot2+1:])
-	if err != nil {
-		v.macs.Put(st)
-		return m.parse(string(token), "")
-	}
-	st.h.Reset()
-	st.h.Write(token[:dot2])
-	mac := st.h.Sum(st.mac[:0])
-	if !hmac.Equal(mac, st.sig[:n]) {
-		v.macs.Put(st)
-		return zero, nil, errForged
+	key := cacheKey{key: k}
+	if k.hmac {
+		if len(token)-dot2-1 != k.sigLen {
+			return m.parse(string(token), nil)
+		}
+		st := k.macs.Get().(*macState)
+		st.h.Reset()
+		st.h.Write(token[:dot2])
+		mac := st.h.Sum(st.mac[:0])
+		// Compare the canonical encoding of the MAC with the signature
+		// segment: equal exactly when the segment decodes strictly to the
+		// MAC, and cheaper than decoding it.
+		enc := st.enc[:k.sigLen]
+		base64.RawURLEncoding.Encode(enc, mac)
+		forged := subtle.ConstantTimeCompare(enc, token[dot2+1:]) != 1
+		copy(key.sum[:], mac)
+		k.macs.Put(st)
+		if forged {
+			return zero, nil, errForged
+		}
+	} else {
+		sum := sha256.Sum256(token)
+		copy(key.sum[:], sum[:])
 	}
 	v.mu.RLock()
-	hit := v.cache[string(mac)]
+	hit := v.cache[key]
 	v.mu.RUnlock()
 	if hit == nil {
-		key := string(mac)
-		v.macs.Put(st)
-		return m.parse(string(token), key)
+		return m.parse(string(token), &key)
 	}
-	v.macs.Put(st)
-	if now := m.cfg.TimeFunc(); now.Before(hit.from) || !now.Before(hit.until) {
-		return m.parse(string(token), "") // the reference says why
+	if now.Before(hit.from) || !now.Before(hit.until) {
+		return m.parse(string(token), nil) // the reference says why
 	}
 	if v.userIsValue {
 		return hit.user, hit.session, nil
@@ -253,9 +352,9 @@ func (m *middleware[U]) verify(token []byte) (U, *session, error) {
 }
 
 // parse verifies token with the reference parser and decodes its user.
-// When cacheKey is not empty and the token is accepted, the result is
-// cached under it.
-func (m *middleware[U]) parse(token, cacheKey string) (U, *session, error) {
+// When key is not nil and the token is accepted, the result is cached
+// under it.
+func (m *middleware[U]) parse(token string, key *cacheKey) (U, *session, error) {
 	var zero U
 	v := &m.verifier
 	if strings.ContainsAny(token, "\r\n") {
@@ -279,8 +378,8 @@ func (m *middleware[U]) parse(token, cacheKey string) (U, *session, error) {
 	if err := json.Unmarshal(claims.User, &user); err != nil {
 		return zero, nil, fmt.Errorf("%w: %s claim: %w", ErrInvalidToken, userClaim, err)
 	}
-	s := &session{key: revokedPrefix + claims.ID, expires: claims.ExpiresAt.Time}
-	if cacheKey != "" {
+	s := newSession(&claims.RegisteredClaims, &claims.sessionClaims)
+	if key != nil {
 		entry := &verified[U]{session: s, until: s.expires.Add(m.cfg.Leeway)}
 		for _, d := range []*jwt.NumericDate{claims.NotBefore, claims.IssuedAt} {
 			if d != nil && d.After(entry.from) {
@@ -297,7 +396,7 @@ func (m *middleware[U]) parse(token, cacheKey string) (U, *session, error) {
 		if len(v.cache) >= maxCached {
 			clear(v.cache)
 		}
-		v.cache[cacheKey] = entry
+		v.cache[*key] = entry
 		v.mu.Unlock()
 	}
 	return user, s, nil

@@ -1,21 +1,27 @@
 // Command example is the fiberjwt demo site: a public home page with a login
-// form, a protected page, a JSON endpoint and logout.
+// form, a protected page, a JSON API with a state-changing endpoint called
+// from JavaScript with the CSRF header, and logout.
 //
 //	go run ./example
 //
 // It listens on $ADDR (default 127.0.0.1:3000) and signs tokens with
-// $SECRET_KEY; without it a random key is generated and every session ends
-// when the process stops. Demo users: alice/wonderland and bob/builder.
+// $SECRET_KEY (at least 64 bytes); without it a random key is generated and
+// every session ends when the process stops. $SESSION_TTL (a Go duration,
+// default 24h) sets the token lifetime; the session slides forward while it
+// is used. Demo users: alice/wonderland and bob/builder.
 package main
 
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"embed"
 	"errors"
 	"html/template"
 	"log"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/fiberjwt/fiberjwt"
 	"github.com/gofiber/fiber/v2"
@@ -49,56 +55,108 @@ func authenticate(_ *fiber.Ctx, id, pw string) (User, error) {
 	return a.user, nil
 }
 
+//go:embed web
+var web embed.FS
+
+var page = template.Must(template.ParseFS(web, "web/page.html"))
+
+type pageData struct {
+	Title     string
+	Message   string
+	User      *User
+	Protected bool
+	CSRF      string    // for the hidden field of forms that change state
+	Expires   time.Time // when the session ends unless it is used
+}
+
+func render(c *fiber.Ctx, d pageData) error {
+	c.Type("html", "utf-8")
+	return page.Execute(c.Response().BodyWriter(), d)
+}
+
+// clicks counts the clicks of each user: the state that /api/clicks changes.
+type clicks struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (k *clicks) add(id string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.n[id]++
+	return k.n[id]
+}
+
 // newApp builds the demo site. Tests drive it with app.Test.
-func newApp(secret []byte) *fiber.App {
+func newApp(secret []byte, ttl time.Duration) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Use(fiberjwt.New(fiberjwt.Config[User]{
 		SecretKey:    secret,
 		Authenticate: authenticate,
+		Expiration:   ttl,
 		// The demo serves plain http on loopback, so the cookie cannot be
 		// Secure. Never set this behind a public address.
 		InsecureCookie: true,
 		Next: func(c *fiber.Ctx) bool {
-			switch c.Path() {
-			case "/", "/login", "/logout":
-				return true
-			}
-			return false
+			p := c.Path()
+			return p == "/" || p == "/login" || strings.HasPrefix(p, "/static/")
 		},
 		Unauthorized: func(c *fiber.Ctx, err error) error {
 			c.Set(fiber.HeaderCacheControl, "no-store")
-			c.Status(fiber.StatusUnauthorized)
-			if strings.HasPrefix(c.Path(), "/api/") {
-				return c.JSON(fiber.Map{"error": "unauthorized"})
+			status, code, msg := fiber.StatusUnauthorized, "unauthorized", "Please sign in to see this page."
+			if errors.Is(err, fiberjwt.ErrCSRF) {
+				status, code, msg = fiber.StatusForbidden, "forbidden", "This request did not come from this site's own page."
 			}
-			return render(c, pageData{Title: "Sign in required", Message: "Please sign in to see this page."})
+			c.Status(status)
+			if strings.HasPrefix(c.Path(), "/api/") {
+				return c.JSON(fiber.Map{"error": code})
+			}
+			return render(c, pageData{Title: "Sign in required", Message: msg})
 		},
 	}))
 
+	for _, name := range []string{"style.css", "app.js"} {
+		body, err := web.ReadFile("web/" + name)
+		if err != nil {
+			panic(err)
+		}
+		app.Get("/static/"+name, func(c *fiber.Ctx) error {
+			c.Type(name[strings.LastIndexByte(name, '.')+1:], "utf-8")
+			c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+			return c.Send(body)
+		})
+	}
 	app.Get("/", func(c *fiber.Ctx) error {
-		u, ok := fiberjwt.CurrentUser[User](c)
-		d := pageData{Title: "fiberjwt demo"}
-		if ok {
+		d := pageData{Title: "Welcome", CSRF: fiberjwt.CSRFToken(c)}
+		if u, ok := fiberjwt.CurrentUser[User](c); ok {
 			d.User = &u
 		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
 		return render(c, d)
 	})
 	app.Post("/login", func(c *fiber.Ctx) error {
 		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
 			c.Status(fiber.StatusUnauthorized)
-			return render(c, pageData{Title: "fiberjwt demo", Message: "Wrong id or password."})
+			return render(c, pageData{Title: "Welcome", Message: "Wrong id or password."})
 		}
 		return c.Redirect("/protected", fiber.StatusSeeOther)
 	})
 	app.Get("/protected", func(c *fiber.Ctx) error {
 		u := c.Locals("user").(User)
+		expires, _ := fiberjwt.Expiry(c)
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return render(c, pageData{Title: "Protected page", User: &u, Protected: true})
+		return render(c, pageData{Title: "Protected page", User: &u, Protected: true, CSRF: fiberjwt.CSRFToken(c), Expires: expires})
 	})
 	app.Get("/api/me", func(c *fiber.Ctx) error {
 		u, _ := fiberjwt.CurrentUser[User](c)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(u)
+	})
+	counts := &clicks{n: map[string]int{}}
+	app.Post("/api/clicks", func(c *fiber.Ctx) error {
+		u, _ := fiberjwt.CurrentUser[User](c)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(fiber.Map{"clicks": counts.add(u.ID)})
 	})
 	app.Post("/logout", func(c *fiber.Ctx) error {
 		if err := fiberjwt.Logout(c); err != nil {
@@ -109,62 +167,17 @@ func newApp(secret []byte) *fiber.App {
 	return app
 }
 
-type pageData struct {
-	Title     string
-	Message   string
-	User      *User
-	Protected bool
-}
-
-func render(c *fiber.Ctx, d pageData) error {
-	c.Type("html", "utf-8")
-	return page.Execute(c.Response().BodyWriter(), d)
-}
-
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
- body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #222; margin: 0; }
- main { max-width: 26rem; margin: 4rem auto; background: #fff; padding: 2rem 2.5rem; border-radius: 10px; box-shadow: 0 2px 12px rgba(0,0,0,.08); }
- h1 { font-size: 1.4rem; margin-top: 0; }
- label { display: block; margin: .8rem 0 .2rem; font-weight: 600; }
- input { width: 100%; box-sizing: border-box; padding: .5rem; border: 1px solid #bbb; border-radius: 6px; font: inherit; }
- button { margin-top: 1.2rem; padding: .5rem 1.2rem; border: 0; border-radius: 6px; background: #2f6fde; color: #fff; font: inherit; cursor: pointer; }
- .msg { background: #fdecea; color: #8a1c12; padding: .6rem .8rem; border-radius: 6px; }
- .hint { color: #666; font-size: .9rem; }
- a { color: #2f6fde; }
-</style>
-</head>
-<body>
-<main>
-<h1>{{.Title}}</h1>
-{{with .Message}}<p class="msg" role="alert">{{.}}</p>{{end}}
-{{if .User}}
-  {{if .Protected}}<p>Protected Page. name: <strong>{{.User.Name}}</strong></p>
-  {{else}}<p>Welcome back, <strong>{{.User.Name}}</strong>. <a href="/protected">Go to the protected page</a>.</p>{{end}}
-  <p class="hint">Your identity as JSON: <a href="/api/me">/api/me</a></p>
-  <form method="post" action="/logout"><button type="submit">Log out</button></form>
-{{else}}
-  <form method="post" action="/login">
-    <label for="id">User id</label><input id="id" name="id" autocomplete="username" required>
-    <label for="pw">Password</label><input id="pw" name="pw" type="password" autocomplete="current-password" required>
-    <button type="submit">Sign in</button>
-  </form>
-  <p class="hint">Demo users: alice / wonderland, bob / builder.</p>
-{{end}}
-</main>
-</body>
-</html>
-`))
-
 func main() {
 	addr := os.Getenv("ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:3000"
+	}
+	var ttl time.Duration
+	if s := os.Getenv("SESSION_TTL"); s != "" {
+		var err error
+		if ttl, err = time.ParseDuration(s); err != nil {
+			log.Fatalf("SESSION_TTL=%q: %v (use a Go duration such as 30m)", s, err)
+		}
 	}
 	secret := []byte(os.Getenv("SECRET_KEY"))
 	if len(secret) == 0 {
@@ -174,7 +187,7 @@ func main() {
 		}
 		log.Print("warning: SECRET_KEY is not set; using a random key, so every session ends when the server stops")
 	}
-	app := newApp(secret)
+	app := newApp(secret, ttl)
 	log.Printf("fiberjwt demo on http://%s (users: alice/wonderland, bob/builder)", addr)
 	log.Fatal(app.Listen(addr))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -48,6 +49,17 @@ func (cl *client) do(method, path string, form url.Values, header ...string) (*h
 	return resp, string(b)
 }
 
+// hiddenCSRF returns the value of the page's hidden csrf_token field.
+func hiddenCSRF(page string) string {
+	const field = `name="csrf_token" value="`
+	i := strings.Index(page, field)
+	if i < 0 {
+		return ""
+	}
+	v := page[i+len(field):]
+	return v[:strings.IndexByte(v, '"')]
+}
+
 func tokenCookie(resp *http.Response) *http.Cookie {
 	for _, c := range resp.Cookies() {
 		if c.Name == "token" {
@@ -59,7 +71,7 @@ func tokenCookie(resp *http.Response) *http.Cookie {
 
 // go test -run Test_Demo_Contract ./example
 func Test_Demo_Contract(t *testing.T) {
-	cl := &client{t: t, app: newApp(testSecret)}
+	cl := &client{t: t, app: newApp(testSecret, 0)}
 
 	resp, body := cl.do("GET", "/", nil)
 	if resp.StatusCode != 200 || !strings.Contains(body, `action="/login"`) {
@@ -102,6 +114,18 @@ func Test_Demo_Contract(t *testing.T) {
 	}
 
 	resp, _ = cl.do("POST", "/logout", nil)
+	if resp.StatusCode != 403 {
+		t.Fatalf("logout without the CSRF field = %d, want 403", resp.StatusCode)
+	}
+	resp, body = cl.do("GET", "/protected", nil)
+	csrf := hiddenCSRF(body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /protected after a refused logout = %d, want 200", resp.StatusCode)
+	}
+	if csrf == "" {
+		t.Fatalf("the protected page has no CSRF field in its logout form")
+	}
+	resp, _ = cl.do("POST", "/logout", url.Values{"csrf_token": {csrf}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
 		t.Fatalf("logout = %d to %q, want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -118,7 +142,7 @@ func Test_Demo_Contract(t *testing.T) {
 
 // go test -run Test_Demo_Bob ./example
 func Test_Demo_Bob(t *testing.T) {
-	cl := &client{t: t, app: newApp(testSecret)}
+	cl := &client{t: t, app: newApp(testSecret, 0)}
 	resp, _ := cl.do("POST", "/login", url.Values{"id": {"bob"}, "pw": {"builder"}})
 	cl.cookie = tokenCookie(resp)
 	if cl.cookie == nil {
@@ -126,5 +150,50 @@ func Test_Demo_Bob(t *testing.T) {
 	}
 	if _, body := cl.do("GET", "/protected", nil); !strings.Contains(body, "Bob") {
 		t.Fatalf("protected page for bob: %s", body)
+	}
+}
+
+// go test -run Test_Demo_ClicksNeedCSRF ./example
+func Test_Demo_ClicksNeedCSRF(t *testing.T) {
+	cl := &client{t: t, app: newApp(testSecret, 0)}
+	resp, _ := cl.do("POST", "/login", url.Values{"id": {"alice"}, "pw": {"wonderland"}})
+	cl.cookie = tokenCookie(resp)
+	var csrf string
+	for _, c := range resp.Cookies() {
+		if c.Name == "csrf_token" {
+			csrf = c.Value
+		}
+	}
+	if cl.cookie == nil || csrf == "" {
+		t.Fatalf("login set token %v and csrf %q", cl.cookie, csrf)
+	}
+	resp, body := cl.do("POST", "/api/clicks", nil)
+	if resp.StatusCode != 403 || body != `{"error":"forbidden"}` {
+		t.Fatalf("clicks without the header = %d %s, want 403 forbidden", resp.StatusCode, body)
+	}
+	for want := 1; want <= 2; want++ {
+		resp, body = cl.do("POST", "/api/clicks", nil, "X-CSRF-Token", csrf)
+		if resp.StatusCode != 200 || body != fmt.Sprintf(`{"clicks":%d}`, want) {
+			t.Fatalf("click %d = %d %s", want, resp.StatusCode, body)
+		}
+	}
+	_, body = cl.do("GET", "/protected", nil)
+	if !strings.Contains(body, `src="/static/app.js"`) || !strings.Contains(body, `id="expires"`) {
+		t.Fatalf("the protected page lacks the script or the expiry: %s", body)
+	}
+	for _, path := range []string{"/static/app.js", "/static/style.css"} {
+		resp, body = cl.do("GET", path, nil)
+		if resp.StatusCode != 200 || len(body) < 100 {
+			t.Fatalf("GET %s = %d (%d bytes)", path, resp.StatusCode, len(body))
+		}
+	}
+}
+
+// go test -run Test_Demo_SessionTTL ./example
+func Test_Demo_SessionTTL(t *testing.T) {
+	cl := &client{t: t, app: newApp(testSecret, 90*time.Second)}
+	resp, _ := cl.do("POST", "/login", url.Values{"id": {"bob"}, "pw": {"builder"}})
+	if c := tokenCookie(resp); c == nil || c.MaxAge != 90 {
+		t.Fatalf("token cookie %v, want Max-Age 90", c)
 	}
 }
