@@ -1,13 +1,17 @@
 package fiberjwt_test
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fiberjwt/fiberjwt"
@@ -284,17 +288,127 @@ func ExampleCurrentUser() {
 	// 200 {"id":"alice","name":"Alice"}
 }
 
+// ExampleKeySet_Rotate rotates the signing key without signing anybody out:
+// tokens of the previous key keep working until it is retired.
+func ExampleKeySet_Rotate() {
+	keys, err := fiberjwt.NewKeySet(fiberjwt.Key{ID: "2026-10", Algorithm: "HS512", Secret: exampleSecret()})
+	if err != nil {
+		panic(err)
+	}
+	cfg := exampleConfig()
+	cfg.SecretKey, cfg.Keys = nil, keys
+	app := exampleApp(cfg)
+	before := exampleLogin(app)
+
+	// A new key signs from now on (each instance of a cluster rotates in
+	// turn: they all verify both keys meanwhile).
+	if err := keys.Rotate(fiberjwt.Key{ID: "2026-11", Algorithm: "HS512", Secret: exampleSecret()}); err != nil {
+		panic(err)
+	}
+	after := exampleLogin(app)
+	fmt.Println("kid:", exampleKid(before.Value), "then", exampleKid(after.Value))
+	fmt.Println(exampleGet(app, "/protected", before))
+
+	// Once the old key's tokens have expired (Config.MaxSessionAge at the
+	// latest), retire it.
+	if err := keys.Retire("2026-10"); err != nil {
+		panic(err)
+	}
+	fmt.Println(exampleGet(app, "/protected", before))
+	fmt.Println(exampleGet(app, "/protected", after))
+
+	// Output:
+	// kid: 2026-10 then 2026-11
+	// 200 Protected Page. name: Alice
+	// 401 Unauthorized
+	// 200 Protected Page. name: Alice
+}
+
+// ExampleKeySet_JWKS signs with an Ed25519 private key on the service that
+// signs users in, publishes the public key, and verifies on another service
+// that holds the public key alone and cannot sign anybody in.
+func ExampleKeySet_JWKS() {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	signing, err := fiberjwt.NewKeySet(fiberjwt.Key{ID: "ed-1", Algorithm: "EdDSA", PrivateKey: priv})
+	if err != nil {
+		panic(err)
+	}
+	cfg := exampleConfig()
+	cfg.SecretKey, cfg.Keys = nil, signing
+	login := fiber.New()
+	login.Get("/.well-known/jwks.json", signing.JWKS()) // public: before Use
+	login.Use(fiberjwt.New(cfg))
+	login.Post("/login", func(c *fiber.Ctx) error {
+		_, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw"))
+		return err
+	})
+
+	resp, _ := login.Test(httptest.NewRequest(http.MethodGet, "/.well-known/jwks.json", nil), -1)
+	var set struct {
+		Keys []struct{ Kty, Crv, Kid, Alg, Use string }
+	}
+	if err := json.Unmarshal([]byte(exampleBody(resp)), &set); err != nil {
+		panic(err)
+	}
+	fmt.Printf("%+v\n", set.Keys)
+
+	// The other service: public key only.
+	verifying, err := fiberjwt.NewKeySet(fiberjwt.Key{ID: "ed-1", Algorithm: "EdDSA", PublicKey: pub})
+	if err != nil {
+		panic(err)
+	}
+	cfg = exampleConfig()
+	cfg.SecretKey, cfg.Keys = nil, verifying
+	api := exampleApp(cfg)
+	fmt.Println(exampleGet(api, "/protected", exampleLogin(login)))
+	api.Get("/try-login", func(c *fiber.Ctx) error {
+		_, err := fiberjwt.ProcessLogin(c, "alice", "wonderland")
+		return c.SendString(fmt.Sprint(errors.Is(err, fiberjwt.ErrConfig)))
+	})
+	fmt.Println("ErrConfig from ProcessLogin:", exampleGet(api, "/try-login", exampleLogin(login)))
+
+	// Output:
+	// [{Kty:OKP Crv:Ed25519 Kid:ed-1 Alg:EdDSA Use:sig}]
+	// 200 Protected Page. name: Alice
+	// ErrConfig from ProcessLogin: 200 true
+}
+
+// ExampleConfig_storage runs two instances that share one revocation store:
+// a user signs in on one, is served by the other, and after a logout on the
+// first the other refuses the token too. In production the shared store is
+// Redis (github.com/gofiber/storage/redis/v3, see the README and the
+// integration module); here a small map stands in for it.
+func ExampleConfig_storage() {
+	shared := newMapStorage()
+	cfg := exampleConfig()
+	cfg.Storage = shared
+	a, b := exampleApp(cfg), exampleApp(cfg)
+	a.Post("/logout", func(c *fiber.Ctx) error { return fiberjwt.Logout(c) })
+
+	cookies := exampleLoginCookies(a)
+	fmt.Println("B:", exampleGet(b, "/protected", cookies[0]))
+
+	req := httptest.NewRequest(http.MethodPost, "/logout", nil)
+	req.AddCookie(cookies[0])
+	req.Header.Set(fiberjwt.CSRFHeader, cookies[1].Value)
+	if _, err := a.Test(req, -1); err != nil {
+		panic(err)
+	}
+	fmt.Println("B after the logout on A:", exampleGet(b, "/protected", cookies[0]))
+
+	// Output:
+	// B: 200 Protected Page. name: Alice
+	// B after the logout on A: 401 Unauthorized
+}
+
 // The helpers below keep the examples short.
 
 // exampleKey signs the examples' tokens. Load yours from a secret store: at
 // least 64 random bytes for HS512.
-var exampleKey = func() []byte {
-	k := make([]byte, 64)
-	if _, err := rand.Read(k); err != nil {
-		panic(err)
-	}
-	return k
-}()
+var exampleKey = exampleSecret()
 
 // exampleConfig returns the examples' Config: alice/wonderland may sign in, and
 // /login is public.
@@ -386,3 +500,61 @@ func exampleBody(resp *http.Response) string {
 	}
 	return string(b)
 }
+
+// exampleSecret returns a fresh 64-byte HMAC secret.
+func exampleSecret() []byte {
+	k := make([]byte, 64)
+	if _, err := rand.Read(k); err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// exampleKid returns the kid header of a token.
+func exampleKid(token string) string {
+	var header struct{ Kid string }
+	seg, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil || json.Unmarshal(raw, &header) != nil {
+		panic("not a JWT: " + token)
+	}
+	return header.Kid
+}
+
+// mapStorage is a minimal fiber.Storage that ignores expiry, enough to
+// share revocations between two apps of one example.
+type mapStorage struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func newMapStorage() *mapStorage { return &mapStorage{m: map[string][]byte{}} }
+
+func (s *mapStorage) Get(k string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[k], nil
+}
+
+func (s *mapStorage) Set(k string, v []byte, _ time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[k] = v
+	return nil
+}
+
+func (s *mapStorage) Delete(k string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+	return nil
+}
+
+func (s *mapStorage) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m = map[string][]byte{}
+	return nil
+}
+
+func (*mapStorage) Close() error { return nil }

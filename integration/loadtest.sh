@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# loadtest.sh: requests per second of bare Fiber, Fiber + fiberjwt and Fiber +
+# gofiber/contrib/jwt v1.1.2 under wrk on loopback, every request carrying
+# the same valid HS512 token cookie (the servers are ./loadserver).
+#
+#	bash integration/loadtest.sh                  # 5 rounds of 5 s per mode
+#	ROUNDS=3 DURATION=3s bash integration/loadtest.sh
+#
+# Each round runs the three modes in a rotated order (round 1: bare fiberjwt
+# contribjwt, round 2: fiberjwt contribjwt bare, ...), each on a fresh server
+# pinned to CPU $SERVER_CPU (default 0) with wrk pinned to CPU $CLIENT_CPU
+# (default 1): a warm-up of $WARMUP (default 1s, 0 to skip), then
+# `wrk -t1 -c$CONNECTIONS -d$DURATION` (default 32 connections, 5s). It fails
+# when a server does not answer 200 to the token, or answers 200 without it
+# (a middleware mode), and when wrk reports any non-2xx response. At the end it
+# prints each mode's median req/s and its ratio to bare's median.
+#
+# It installs nothing, except wrk with apt-get when wrk is missing and it
+# runs as root.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+rounds=${ROUNDS:-5}
+duration=${DURATION:-5s}
+warmup=${WARMUP:-1s}
+connections=${CONNECTIONS:-32}
+server_cpu=${SERVER_CPU:-0}
+client_cpu=${CLIENT_CPU:-1}
+modes=(bare fiberjwt contribjwt)
+
+die() {
+	echo "loadtest: $*" >&2
+	exit 1
+}
+
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, not '$rounds'"
+[[ $connections =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be a positive integer, not '$connections'"
+
+if ! command -v wrk >/dev/null; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "loadtest: wrk is missing; installing it with apt-get" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }
+	fi
+	command -v wrk >/dev/null || die "wrk is missing: install it (Debian, Ubuntu: apt-get install wrk)"
+fi
+command -v curl >/dev/null || die "curl is missing"
+command -v go >/dev/null || die "go is missing"
+
+server_pin=()
+client_pin=()
+if command -v taskset >/dev/null && taskset -c "$server_cpu" true 2>/dev/null && taskset -c "$client_cpu" true 2>/dev/null &&
+	[ "$server_cpu" != "$client_cpu" ]; then
+	server_pin=(taskset -c "$server_cpu")
+	client_pin=(taskset -c "$client_cpu")
+	pinning="server on CPU $server_cpu, wrk on CPU $client_cpu"
+else
+	pinning="not pinned (taskset or two usable CPUs missing): expect noisier numbers"
+fi
+
+tmp=$(mktemp -d)
+pid=""
+stop_server() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		pid=""
+	fi
+}
+trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+go build -o "$tmp/loadserver" ./loadserver
+token=$("$tmp/loadserver" -print-token)
+[[ $token =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$ ]] || die "-print-token printed no JWT: '$token'"
+
+# free_port prints a loopback port that nothing listens on.
+free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# status URL [CURL_ARGS...] prints the HTTP status of GET URL (000 when
+# nothing answers) and leaves the body in $tmp/body.
+status() {
+	local url=$1
+	shift
+	curl -s -o "$tmp/body" -w '%{http_code}' --max-time 2 "$@" "$url" || true
+}
+
+# start_server MODE PORT starts the server and waits until it answers 200
+# to the token.
+start_server() {
+	local mode=$1 port=$2 url="http://127.0.0.1:$2/protected" code=000
+	"${server_pin[@]}" "$tmp/loadserver" -mode "$mode" -addr "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the $mode server exited"; }
+		code=$(status "$url" -H "Cookie: token=$token")
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	[ "$code" = 200 ] || die "the $mode server on port $port answered $code to the token, want 200"
+	[ "$(cat "$tmp/body")" = "Protected Page" ] || die "the $mode server on port $port answered '$(cat "$tmp/body")'"
+	if [ "$mode" != bare ]; then
+		code=$(status "$url")
+		[ "$code" != 200 ] || die "the $mode server answered 200 without a token"
+	fi
+}
+
+# run_wrk PORT DURATION runs wrk with the token cookie and prints its report.
+run_wrk() {
+	"${client_pin[@]}" wrk -t1 -c"$connections" -d"$2" -H "Cookie: token=$token" "http://127.0.0.1:$1/protected"
+}
+
+echo "loadtest: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)," \
+	"$(nproc) CPUs, $(go version | cut -d' ' -f3), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2 || true)"
+echo "loadtest: $rounds rounds, wrk -t1 -c$connections -d$duration after a $warmup warm-up, $pinning"
+
+: >"$tmp/results"
+for ((r = 0; r < rounds; r++)); do
+	for ((k = 0; k < ${#modes[@]}; k++)); do
+		mode=${modes[(r + k) % ${#modes[@]}]}
+		port=$(free_port) || die "no free loopback port"
+		start_server "$mode" "$port"
+		if [ "$warmup" != 0 ]; then
+			run_wrk "$port" "$warmup" >/dev/null
+		fi
+		run_wrk "$port" "$duration" >"$tmp/wrk.out"
+		kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the $mode server died under load"; }
+		stop_server
+		if grep -q 'Non-2xx or 3xx responses' "$tmp/wrk.out"; then
+			cat "$tmp/wrk.out" >&2
+			die "$mode: wrk got non-2xx responses"
+		fi
+		rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out")
+		[[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || { cat "$tmp/wrk.out" >&2; die "$mode: no Requests/sec in wrk's report"; }
+		note=$(grep -m1 'Socket errors' "$tmp/wrk.out" | sed 's/^ */  /' || true)
+		printf 'round %d  %-10s %10.0f req/s%s\n' "$((r + 1))" "$mode" "$rps" "$note"
+		echo "$mode $rps" >>"$tmp/results"
+	done
+done
+
+echo
+sort -k1,1 -k2,2n "$tmp/results" | awk -v order="${modes[*]}" '
+	{ n[$1]++; v[$1, n[$1]] = $2 }
+	END {
+		m = split(order, names, " ")
+		for (i = 1; i <= m; i++) {
+			k = names[i]; c = n[k]
+			med[k] = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2
+		}
+		printf "%-10s  %12s  %8s  %s\n", "mode", "median req/s", "vs bare", "runs (sorted)"
+		for (i = 1; i <= m; i++) {
+			k = names[i]; runs = ""
+			for (j = 1; j <= n[k]; j++) runs = runs sprintf(" %.0f", v[k, j])
+			printf "%-10s  %12.0f  %7.1f%%  %s\n", k, med[k], 100 * med[k] / med["bare"], runs
+		}
+	}'
