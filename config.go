@@ -132,7 +132,8 @@ type Config[U any] struct {
 	// a session past its login time plus MaxSessionAge, after which the user
 	// must log in again.
 	//
-	// Optional. Default: 7 * 24 * time.Hour. At least Expiration.
+	// Optional. Default: 7 * 24 * time.Hour, or Expiration when that is
+	// longer. At least Expiration.
 	MaxSessionAge time.Duration
 
 	// DisableRefresh turns the sliding session off: every token lives
@@ -279,12 +280,9 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 	}
 	switch {
 	case cfg.MaxSessionAge == 0:
-		cfg.MaxSessionAge = defaultMaxSessionAge
+		cfg.MaxSessionAge = max(defaultMaxSessionAge, cfg.Expiration)
 	case cfg.MaxSessionAge < cfg.Expiration:
 		return cfg, configError("MaxSessionAge %v is shorter than Expiration %v: make it at least as long (default 7 days)", cfg.MaxSessionAge, cfg.Expiration)
-	}
-	if cfg.MaxSessionAge < cfg.Expiration {
-		cfg.MaxSessionAge = cfg.Expiration // a longer default Expiration
 	}
 	if !cfg.DisableCSRF && cfg.CookieName == CSRFCookieName {
 		return cfg, configError("CookieName %q is the CSRF cookie's name: choose another one", cfg.CookieName)

@@ -283,8 +283,8 @@ func newRandom() (string, error) {
 }
 
 // verify checks token's shape, signature and claims (not its revocation)
-// at time now and returns a fresh user and the session. Every error wraps one of the
-// package's sentinels. token is not retained.
+// at time now and returns a fresh user and the session. Every error wraps
+// one of the package's sentinels. token is not retained.
 func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error) {
 	var zero U
 	switch {
