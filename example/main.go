@@ -145,7 +145,7 @@ func newApp(secret []byte, ttl time.Duration) *fiber.App {
 		u := c.Locals("user").(User)
 		expires, _ := fiberjwt.Expiry(c)
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return render(c, pageData{Title: "Protected page", User: &u, Protected: true, CSRF: fiberjwt.CSRFToken(c), Expires: expires})
+		return render(c, pageData{Title: "Your account", User: &u, Protected: true, CSRF: fiberjwt.CSRFToken(c), Expires: expires})
 	})
 	app.Get("/api/me", func(c *fiber.Ctx) error {
 		u, _ := fiberjwt.CurrentUser[User](c)
