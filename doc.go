@@ -78,8 +78,11 @@
 // refused too. The user's other sessions stay signed in.
 //
 //	app.Post("/logout", func(c *fiber.Ctx) error {
-//		if err := fiberjwt.Logout(c); err != nil {
-//			return err // ErrStorage: the revocation could not be stored
+//		switch err := fiberjwt.Logout(c); {
+//		case errors.Is(err, fiberjwt.ErrCSRF): // not sent by your page: nothing done
+//			return c.SendStatus(fiber.StatusForbidden)
+//		case err != nil: // ErrStorage: cookies cleared, but the session is not revoked
+//			return c.SendStatus(fiber.StatusServiceUnavailable)
 //		}
 //		return c.Redirect("/", fiber.StatusSeeOther)
 //	})

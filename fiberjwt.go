@@ -256,15 +256,21 @@ func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error)
 }
 
 // Logout signs the request out: it clears the token and CSRF cookies (same
-// Path and Domain, expiry in the past) and, when the middleware verified
-// the request's token, revokes its session: that token, and every token a
-// refresh issued for the same login, is refused from then on, copies
-// included. Other sessions of the same user stay valid.
+// Path and Domain, expiry in the past) and revokes the session of the
+// request's token: that token, and every token a refresh issued for the
+// same login, is refused from then on, copies included. Other sessions of
+// the same user stay valid. On a public route it also revokes a genuine
+// token that the middleware did not accept (already revoked, or vetoed by
+// Config.Validate); a missing or invalid token leaves nothing to revoke.
 //
 // It returns an error wrapping ErrStorage when the revocation cannot be
-// stored, ErrCSRF when an unsafe request on a public route lacks the CSRF
-// value (the cookies are cleared all the same), and ErrNotMounted on a route
-// the middleware did not run on.
+// stored (the cookies are cleared all the same: tell the user that copies
+// of the token stay valid), ErrCSRF when an unsafe request on a public
+// route lacks the session's CSRF value (nothing is done: another site may
+// have sent it), and ErrNotMounted on a route the middleware did not run
+// on. Answer them yourself (403 for ErrCSRF, 503 for ErrStorage): returned
+// from a handler as they are, Fiber's default error handler makes them a
+// 500.
 func Logout(c *fiber.Ctx) error {
 	m, ok := c.Locals(instanceKey{}).(instance)
 	if !ok {
@@ -274,7 +280,6 @@ func Logout(c *fiber.Ctx) error {
 }
 
 func (m *middleware[U]) logout(c *fiber.Ctx) error {
-	m.setCookies(c, "", nil)
 	s, _ := c.Locals(sessionKey{}).(*session)
 	if s == nil {
 		// The middleware did not accept the token: on a public route it may
@@ -282,16 +287,19 @@ func (m *middleware[U]) logout(c *fiber.Ctx) error {
 		// revocation could not be checked). Revoke it all the same, unless
 		// the request fails the CSRF check.
 		token, fromCookie := m.requestToken(c)
-		var err error
-		if _, s, err = m.verify(token, m.cfg.TimeFunc()); err != nil {
-			return nil // nothing genuine to revoke
-		}
-		if fromCookie && !m.csrfPasses(c, s) {
-			return ErrCSRF
+		if _, genuine, err := m.verify(token, m.cfg.TimeFunc()); err == nil {
+			if fromCookie && !m.csrfPasses(c, genuine) {
+				return ErrCSRF
+			}
+			s = genuine
 		}
 	}
+	m.setCookies(c, "", nil)
 	c.Locals(m.userKey, nil)
 	c.Locals(sessionKey{}, nil)
+	if s == nil {
+		return nil // nothing genuine to revoke
+	}
 	return m.revoke(s)
 }
 

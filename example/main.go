@@ -158,9 +158,12 @@ func newApp(secret []byte, ttl time.Duration) *fiber.App {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(fiber.Map{"clicks": counts.add(u.ID)})
 	})
+	// /logout is protected: the middleware has checked the CSRF field.
 	app.Post("/logout", func(c *fiber.Ctx) error {
-		if err := fiberjwt.Logout(c); err != nil {
-			return err
+		if err := fiberjwt.Logout(c); err != nil { // ErrStorage
+			c.Status(fiber.StatusServiceUnavailable)
+			return render(c, pageData{Title: "Signed out on this browser only",
+				Message: "Your cookies are cleared, but the session could not be revoked: try again later."})
 		}
 		return c.Redirect("/", fiber.StatusSeeOther)
 	})

@@ -216,8 +216,9 @@ func Test_Browser_CrossOriginForms(t *testing.T) {
 
 // Test_Browser_LogoutAndBack: the logout button leads back to the login
 // form; afterwards the protected page answers 401, and the back button
-// does not show it again (the demo sends it with Cache-Control: no-store,
-// so the browser asks the server, which refuses).
+// does not show it again: the demo sends it with Cache-Control: no-store,
+// and a copy restored from Chromium's back/forward cache reloads itself
+// (pageshow with persisted), so the server answers, and refuses.
 func Test_Browser_LogoutAndBack(t *testing.T) {
 	tab, ctx := newBrowser(t)
 	base := startBrowserDemo(ctx, t, "")
