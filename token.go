@@ -3,7 +3,7 @@ package fiberjwt
 // Token work: signing at login, and verifying on every request.
 //
 // Verification runs on every request of every protected route, so it is
-// built to cost little more than the HMAC itself, without changing what is
+// built to cost less than the HMAC itself, without changing what is
 // accepted. golang-jwt's parser, configured once in New (pinned algorithm,
 // exp required, nbf and iat checked with the leeway, issuer and audience),
 // is the reference: it alone decides that a token is good, and it runs once
@@ -12,20 +12,22 @@ package fiberjwt
 //  1. Shape: empty, longer than maxTokenSize, or not exactly three
 //     dot-separated segments is refused at once, before any HMAC or JSON
 //     work. Only bytes.IndexByte runs, so the work is linear in the length.
-//  2. Signature: a token in the form sign writes (this package's exact
-//     header, a signature segment of the algorithm's length) gets its MAC
-//     computed with a pooled HMAC whose key schedule was done once, into
-//     pooled buffers. A forged signature is refused there, before any claim
-//     is decoded, with no allocation.
-//  3. Cache: a correct MAC is looked up in a bounded cache of tokens the
-//     reference parser accepted, keyed by that MAC. Nobody can produce a
-//     correct MAC without the key, so a hit means the very same header and
-//     claims: only the clock checks (exp, nbf, iat with the leeway) are
-//     redone. Revocation and Config.Validate are checked by the caller on
-//     every request, hit or miss.
-//  4. Anything else (a miss, a failing clock check, a token in another form
-//     or encoding) goes to the reference parser, whose answer is final; an
-//     accepted token in our form is then cached.
+//  2. Cache: a token in the form sign writes (one of the ring's exact
+//     headers, a signature segment of the algorithm's length) is looked up
+//     by its SHA-256 in a bounded cache of tokens the reference parser
+//     accepted, per key. SHA-256 is collision resistant, so a hit means the
+//     very same bytes, signature included, that passed before under a key
+//     still in force: only the clock checks (exp, nbf, iat with the leeway)
+//     are redone, and the HMAC is not. Revocation and Config.Validate are
+//     checked by the caller on every request, hit or miss. A retired key's
+//     entries are never found again (the lookup starts from the ring).
+//  3. Signature: on a miss, an HMAC token gets its MAC computed with a
+//     pooled HMAC whose key schedule was done once, into pooled buffers,
+//     and compared in constant time. A forged signature is refused there,
+//     before any claim is decoded, with no allocation.
+//  4. Anything else (a miss with a good MAC, a failing clock check, a token
+//     in another form or encoding) goes to the reference parser, whose
+//     answer is final; an accepted token in our form is then cached.
 //
 // Fuzz_Differential checks that the result equals the reference's for any
 // input. The cached user is handed to a request by value only when U holds
@@ -130,10 +132,10 @@ type verifier[U any] struct {
 }
 
 // cacheKey names an accepted token: the key that verified it and the
-// token's MAC under that key (HMAC) or its SHA-256 (asymmetric keys).
+// token's SHA-256.
 type cacheKey struct {
 	key *keyState
-	sum [64]byte
+	sum [sha256.Size]byte
 }
 
 // macState is a keyed HMAC with buffers for one verification.
@@ -305,37 +307,17 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 	}
 	v := &m.verifier
 	k := m.ring().byHeader[string(token[:dot1])]
-	if k == nil {
-		return m.parse(string(token), nil)
+	if k == nil || k.hmac && len(token)-dot2-1 != k.sigLen {
+		return m.parse(string(token), nil) // not in the form sign writes
 	}
-	key := cacheKey{key: k}
-	if k.hmac {
-		if len(token)-dot2-1 != k.sigLen {
-			return m.parse(string(token), nil)
-		}
-		st := k.macs.Get().(*macState)
-		st.h.Reset()
-		st.h.Write(token[:dot2])
-		mac := st.h.Sum(st.mac[:0])
-		// Compare the canonical encoding of the MAC with the signature
-		// segment: equal exactly when the segment decodes strictly to the
-		// MAC, and cheaper than decoding it.
-		enc := st.enc[:k.sigLen]
-		base64.RawURLEncoding.Encode(enc, mac)
-		forged := subtle.ConstantTimeCompare(enc, token[dot2+1:]) != 1
-		copy(key.sum[:], mac)
-		k.macs.Put(st)
-		if forged {
-			return zero, nil, errForged
-		}
-	} else {
-		sum := sha256.Sum256(token)
-		copy(key.sum[:], sum[:])
-	}
+	key := cacheKey{key: k, sum: sha256.Sum256(token)}
 	v.mu.RLock()
 	hit := v.cache[key]
 	v.mu.RUnlock()
 	if hit == nil {
+		if k.hmac && !k.validMAC(token, dot2) {
+			return zero, nil, errForged
+		}
 		return m.parse(string(token), &key)
 	}
 	if now.Before(hit.from) || !now.Before(hit.until) {
@@ -349,6 +331,20 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 		return zero, nil, fmt.Errorf("%w: %s claim: %w", ErrInvalidToken, userClaim, err)
 	}
 	return user, hit.session, nil
+}
+
+// validMAC reports whether the signature segment of token, after the dot
+// at dot2, is the canonical encoding of the token's HMAC under k. Comparing
+// encodings is cheaper than decoding the segment, and equal exactly when
+// the segment decodes strictly to the MAC.
+func (st *keyState) validMAC(token []byte, dot2 int) bool {
+	ms := st.macs.Get().(*macState)
+	defer st.macs.Put(ms)
+	ms.h.Reset()
+	ms.h.Write(token[:dot2])
+	enc := ms.enc[:st.sigLen]
+	base64.RawURLEncoding.Encode(enc, ms.h.Sum(ms.mac[:0]))
+	return subtle.ConstantTimeCompare(enc, token[dot2+1:]) == 1
 }
 
 // parse verifies token with the reference parser and decodes its user.

@@ -13,7 +13,8 @@
 # `wrk -t1 -c$CONNECTIONS -d$DURATION` (default 32 connections, 5s). It fails
 # when a server does not answer 200 to the token, or answers 200 without it
 # (a middleware mode), and when wrk reports any non-2xx response. At the end it
-# prints each mode's median req/s and its ratio to bare's median.
+# prints each mode's median req/s, its ratio to bare's median, and the median
+# of its per-round ratios to bare.
 #
 # It installs nothing, except wrk with apt-get when wrk is missing and it
 # runs as root.
@@ -144,23 +145,33 @@ for ((r = 0; r < rounds; r++)); do
 		[[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || { cat "$tmp/wrk.out" >&2; die "$mode: no Requests/sec in wrk's report"; }
 		note=$(grep -m1 'Socket errors' "$tmp/wrk.out" | sed 's/^ */  /' || true)
 		printf 'round %d  %-10s %10.0f req/s%s\n' "$((r + 1))" "$mode" "$rps" "$note"
-		echo "$mode $rps" >>"$tmp/results"
+		echo "$r $mode $rps" >>"$tmp/results"
 	done
 done
 
 echo
-sort -k1,1 -k2,2n "$tmp/results" | awk -v order="${modes[*]}" '
-	{ n[$1]++; v[$1, n[$1]] = $2 }
+# Per mode: the median req/s, its ratio to bare's median, and the median of
+# the per-round ratios to bare (each round runs the three modes back to
+# back, so that ratio cancels most of the machine's drift between rounds).
+awk -v order="${modes[*]}" '
+	function median(a, c,    i, j, t) {
+		for (i = 2; i <= c; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return (c % 2) ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+	}
+	{ rps[$2, $1] = $3; rounds[$1] = 1 }
 	END {
 		m = split(order, names, " ")
+		printf "%-10s  %12s  %8s  %17s  %s\n", "mode", "median req/s", "vs bare", "per-round vs bare", "runs (sorted)"
 		for (i = 1; i <= m; i++) {
-			k = names[i]; c = n[k]
-			med[k] = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2
+			k = names[i]; c = 0; delete v; delete ratio
+			for (r in rounds) {
+				c++; v[c] = rps[k, r]; ratio[c] = rps[k, r] / rps["bare", r]
+			}
+			med[k] = median(v, c)
+			q = median(ratio, c)
+			runs = ""
+			for (j = 1; j <= c; j++) runs = runs sprintf(" %.0f", v[j])
+			printf "%-10s  %12.0f  %7.1f%%  %16.1f%%  %s\n", k, med[k], 100 * med[k] / med["bare"], 100 * q, runs
 		}
-		printf "%-10s  %12s  %8s  %s\n", "mode", "median req/s", "vs bare", "runs (sorted)"
-		for (i = 1; i <= m; i++) {
-			k = names[i]; runs = ""
-			for (j = 1; j <= n[k]; j++) runs = runs sprintf(" %.0f", v[k, j])
-			printf "%-10s  %12.0f  %7.1f%%  %s\n", k, med[k], 100 * med[k] / med["bare"], runs
-		}
-	}'
+	}' "$tmp/results"
