@@ -191,10 +191,12 @@ type Config[U any] struct {
 	// honoured by all. When it fails, the request is refused with
 	// ErrStorage.
 	//
-	// Optional. Default: an in-memory store for this process, safe for
-	// concurrent use, whose entries expire with their tokens, holding at most
-	// 100,000 live revocations (Logout fails with ErrStorage beyond that; it
-	// never forgets a revocation early).
+	// Optional. Default: an in-memory store of this middleware instance
+	// (each New has its own: give two instances that see the same tokens,
+	// in one process or several, one shared Storage), safe for concurrent
+	// use, whose entries expire with their tokens, holding at most 100,000
+	// live revocations (Logout fails with ErrStorage beyond that; it never
+	// forgets a revocation early).
 	Storage fiber.Storage
 
 	// TimeFunc returns the current time. Tests use it to drive the clock.

@@ -87,9 +87,10 @@
 //		return c.Redirect("/", fiber.StatusSeeOther)
 //	})
 //
-// The default Storage is an in-memory store for this process. When several
-// instances serve the same users, give them one shared fiber.Storage (Redis,
-// for example) so that a logout on one is honoured by all.
+// The default Storage is an in-memory store of this middleware instance.
+// When several instances serve the same users (several processes, or two
+// New in one app), give them one shared fiber.Storage (Redis, for example)
+// so that a logout on one is honoured by all.
 //
 // # Sliding sessions
 //

@@ -5,6 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"reflect"
 	"strings"
 	"time"
@@ -115,7 +118,7 @@ func (m *middleware[U]) refresh(c *fiber.Ctx, user U, s *session, now time.Time)
 		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) {
 		return
 	}
-	token, fresh, err := m.sign(s.subject, user, s)
+	token, fresh, err := m.sign(s.subject, user, s, now)
 	if err != nil || !fresh.expires.After(s.expires) {
 		return
 	}
@@ -170,17 +173,38 @@ func csrfMatches(c *fiber.Ctx, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare(got, []byte(want)) == 1
 }
 
-// formField returns the named field of a urlencoded or multipart form body.
+// maxCSRFField bounds how much of a form field csrfMatches reads; the
+// values this package issues are 22 bytes.
+const maxCSRFField = 256
+
+// formField returns the named field of a urlencoded or multipart form
+// body. It reads the body as it came: a compressed body is not decoded (a
+// browser never compresses a form, and decoding lets a small request cost
+// a lot of memory), a file part is not a field, and at most maxCSRFField
+// bytes of the field are read.
 func formField(c *fiber.Ctx, name string) []byte {
-	if v := c.Request().PostArgs().Peek(name); len(v) > 0 {
+	req := c.Request()
+	if len(req.Header.Peek(fiber.HeaderContentEncoding)) > 0 {
+		return nil
+	}
+	if v := req.PostArgs().Peek(name); len(v) > 0 {
 		return v
 	}
-	if form, err := c.Request().MultipartForm(); err == nil {
-		if v := form.Value[name]; len(v) > 0 {
-			return []byte(v[0])
+	media, params, err := mime.ParseMediaType(string(req.Header.ContentType()))
+	if err != nil || media != fiber.MIMEMultipartForm || params["boundary"] == "" {
+		return nil
+	}
+	r := multipart.NewReader(bytes.NewReader(req.Body()), params["boundary"])
+	for {
+		part, err := r.NextPart()
+		if err != nil {
+			return nil
+		}
+		if part.FormName() == name && part.FileName() == "" {
+			v, _ := io.ReadAll(io.LimitReader(part, maxCSRFField))
+			return v
 		}
 	}
-	return nil
 }
 
 func (m *middleware[U]) unauthorized(c *fiber.Ctx, err error) error {
@@ -245,7 +269,7 @@ func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error)
 	if isNil(user) {
 		return "", fmt.Errorf("%w: Authenticate returned no user", ErrInvalidCredentials)
 	}
-	token, s, err := m.sign(id, user, nil)
+	token, s, err := m.sign(id, user, nil, m.cfg.TimeFunc())
 	if err != nil {
 		return "", err
 	}
@@ -261,7 +285,9 @@ func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error)
 // same login, is refused from then on, copies included. Other sessions of
 // the same user stay valid. On a public route it also revokes a genuine
 // token that the middleware did not accept (already revoked, or vetoed by
-// Config.Validate); a missing or invalid token leaves nothing to revoke.
+// Config.Validate); an invalid token leaves nothing to revoke, and a
+// request without a token changes nothing, not even the cookies (it may be
+// a form on another site, sent without the cookies).
 //
 // It returns an error wrapping ErrStorage when the revocation cannot be
 // stored (the cookies are cleared all the same: tell the user that copies
@@ -287,6 +313,11 @@ func (m *middleware[U]) logout(c *fiber.Ctx) error {
 		// revocation could not be checked). Revoke it all the same, unless
 		// the request fails the CSRF check.
 		token, fromCookie := m.requestToken(c)
+		if len(token) == 0 {
+			// Nothing to revoke, and maybe a cross-site form whose cookies
+			// the browser held back (SameSite): set none.
+			return nil
+		}
 		if _, genuine, err := m.verify(token, m.cfg.TimeFunc()); err == nil {
 			if fromCookie && !m.csrfPasses(c, genuine) {
 				return ErrCSRF

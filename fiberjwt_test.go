@@ -1586,7 +1586,6 @@ func Test_Logout_WithoutValidToken(t *testing.T) {
 		name   string
 		cookie func(t *testing.T, h *harness) string
 	}{
-		{name: "no token", cookie: func(*testing.T, *harness) string { return "" }},
 		{name: "garbage", cookie: func(*testing.T, *harness) string { return "token=garbage" }},
 		{name: "wrong key", cookie: func(t *testing.T, h *harness) string {
 			return h.with(sign(t, jwt.SigningMethodHS512, otherSecret, h.claims("alice"), nil))
@@ -1628,6 +1627,27 @@ func Test_Logout_WithoutValidToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A logout request without a token changes nothing: it may be a form that
+// another site posts, which the browser sends without the SameSite cookies,
+// so clearing them would sign the user out from another site.
+//
+// go test -run Test_Logout_NoTokenClearsNothing -race
+func Test_Logout_NoTokenClearsNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	token := h.signIn(t, "alice", "wonderland")
+
+	resp, body := h.call(t, fiber.MethodPost, "/logout", "", fiberjwt.CSRFHeader, "guessed")
+
+	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
+	if err := h.logout.last(t); err != nil {
+		t.Fatalf("Logout: %v", err)
+	}
+	utils.AssertEqual(t, 0, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
+	resp, body = h.send(t, fiber.MethodGet, "/protected", h.with(token))
+	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, "the session after the cookie-less logout: "+body)
 }
 
 // recordingStorage is an in-memory fiber.Storage (without expiry) that

@@ -37,7 +37,9 @@ type Key struct {
 	Secret []byte
 
 	// PrivateKey signs tokens: an *rsa.PrivateKey, *ecdsa.PrivateKey or
-	// ed25519.PrivateKey. Its public half verifies them.
+	// ed25519.PrivateKey (golang-jwt signs with these types only, so other
+	// crypto.Signer implementations are refused). Its public half verifies
+	// them.
 	PrivateKey crypto.Signer
 
 	// PublicKey verifies tokens when PrivateKey is nil: an *rsa.PublicKey,
@@ -209,6 +211,9 @@ func newKeyState(k Key) (*keyState, error) {
 	}
 	pub := k.PublicKey
 	if k.PrivateKey != nil {
+		if err := checkPrivateKey(k.Algorithm, k.PrivateKey); err != nil {
+			return nil, configError("%s: %v", name, err)
+		}
 		pub = k.PrivateKey.Public()
 		if k.PublicKey != nil && !publicKeysEqual(pub, k.PublicKey) {
 			return nil, configError("%s: PublicKey is not the public half of PrivateKey: set one of them", name)
@@ -245,21 +250,46 @@ func (st *keyState) init() {
 	}
 }
 
+// checkPrivateKey reports why priv cannot sign alg, or nil: golang-jwt
+// signs with the concrete key types only.
+func checkPrivateKey(alg string, priv crypto.Signer) error {
+	complete := false
+	switch k := priv.(type) {
+	case *rsa.PrivateKey:
+		complete = (alg[:2] == "RS" || alg[:2] == "PS") && k != nil && k.N != nil
+	case *ecdsa.PrivateKey:
+		complete = alg[:2] == "ES" && k != nil && k.Curve != nil && k.X != nil && k.Y != nil && k.D != nil
+	case ed25519.PrivateKey:
+		complete = alg == "EdDSA" && len(k) == ed25519.PrivateKeySize
+	}
+	if !complete {
+		return fmt.Errorf("%s needs %s, complete, not %T", alg, privateKeyTypes[alg[:2]], priv)
+	}
+	return nil
+}
+
+var privateKeyTypes = map[string]string{
+	"RS": "an RSA key (*rsa.PrivateKey)",
+	"PS": "an RSA key (*rsa.PrivateKey)",
+	"ES": "an ECDSA key (*ecdsa.PrivateKey)",
+	"Ed": "an Ed25519 key (ed25519.PrivateKey)",
+}
+
 // checkPublicKey reports why pub cannot verify alg, or nil.
 func checkPublicKey(alg string, pub crypto.PublicKey) error {
 	switch alg[:2] {
 	case "RS", "PS":
 		k, ok := pub.(*rsa.PublicKey)
-		if !ok {
-			return fmt.Errorf("%s needs an RSA key, not %T", alg, pub)
+		if !ok || k == nil || k.N == nil {
+			return fmt.Errorf("%s needs an RSA key (*rsa.PublicKey), complete, not %T", alg, pub)
 		}
 		if k.N.BitLen() < 2048 {
 			return fmt.Errorf("the RSA key has %d bits: use at least 2048", k.N.BitLen())
 		}
 	case "ES":
 		k, ok := pub.(*ecdsa.PublicKey)
-		if !ok {
-			return fmt.Errorf("%s needs an ECDSA key, not %T", alg, pub)
+		if !ok || k == nil || k.Curve == nil || k.X == nil || k.Y == nil {
+			return fmt.Errorf("%s needs an ECDSA key (*ecdsa.PublicKey), complete, not %T", alg, pub)
 		}
 		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
 		if k.Curve != want {

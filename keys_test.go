@@ -375,6 +375,14 @@ func Test_NewKeySet_Misconfiguration(t *testing.T) {
 		{"ES512 with an RSA key", []fiberjwt.Key{{ID: "k", Algorithm: "ES512", PublicKey: rsaKey.Public()}}, "ECDSA"},
 		{"EdDSA with an RSA key", []fiberjwt.Key{{ID: "k", Algorithm: "EdDSA", PrivateKey: rsaKey}}, "Ed25519"},
 		{"mismatched halves", []fiberjwt.Key{{ID: "k", Algorithm: "EdDSA", PrivateKey: edKey, PublicKey: otherEd}}, "PublicKey"},
+		// Incomplete keys are refused here, not with a panic, and a signer
+		// that golang-jwt cannot sign with is refused here, not at login.
+		{"empty ECDSA public key", []fiberjwt.Key{{ID: "k", Algorithm: "ES256", PublicKey: &ecdsa.PublicKey{}}}, "ECDSA"},
+		{"RSA public key without N", []fiberjwt.Key{{ID: "k", Algorithm: "RS256", PublicKey: &rsa.PublicKey{E: 65537}}}, "RSA"},
+		{"nil *ecdsa.PrivateKey", []fiberjwt.Key{{ID: "k", Algorithm: "ES256", PrivateKey: (*ecdsa.PrivateKey)(nil)}}, "ECDSA"},
+		{"nil *rsa.PrivateKey", []fiberjwt.Key{{ID: "k", Algorithm: "PS256", PrivateKey: (*rsa.PrivateKey)(nil)}}, "RSA"},
+		{"short ed25519.PrivateKey", []fiberjwt.Key{{ID: "k", Algorithm: "EdDSA", PrivateKey: ed25519.PrivateKey{1, 2}}}, "Ed25519"},
+		{"wrapped ECDSA signer", []fiberjwt.Key{{ID: "k", Algorithm: "ES256", PrivateKey: wrappedSigner{ecKeys["ES256"]}}}, "*ecdsa.PrivateKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -610,3 +618,7 @@ func Test_Keys_ConcurrentRotation(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// wrappedSigner is a crypto.Signer that is not one of the key types
+// golang-jwt signs with, as a KMS or HSM client would be.
+type wrappedSigner struct{ crypto.Signer }

@@ -6,6 +6,7 @@ package fiberjwt_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -680,6 +682,58 @@ func Test_Refresh_OnPublicRoute(t *testing.T) {
 	}
 }
 
+// A request that passed the revocation check just before a logout of its
+// session, and refreshes after it, issues a token that expires no later
+// than the revocation lasts: the refresh signs with the time the request
+// was checked at, not the time it got round to signing.
+//
+// go test -run Test_Refresh_RacingLogout -race .
+func Test_Refresh_RacingLogout(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	h := newHarness(t, func(cfg *fiberjwt.Config[User]) {
+		cfg.Validate = func(c *fiber.Ctx, _ User) error {
+			if c.Path() == "/protected" {
+				once.Do(func() { close(entered); <-release }) // a slow check
+			}
+			return nil
+		}
+	})
+	token := h.signIn(t, "alice", "wonderland")
+	h.clock.Advance(13 * time.Hour) // inside the refresh window
+
+	slow := make(chan *http.Response, 1)
+	go func() {
+		resp, _ := h.send(t, fiber.MethodGet, "/protected", h.with(token))
+		slow <- resp
+	}()
+	<-entered
+	h.signOut(t, token) // at L, while the slow request is past its checks
+	h.clock.Advance(5 * time.Second)
+	close(release)
+	resp := <-slow
+	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode)
+	fresh, _ := refreshOf(t, h, resp)
+	if fresh == nil {
+		t.Fatal("the slow request refreshed nothing")
+	}
+
+	// The revocation lasts until L + Expiration (+1s of rounding) ...
+	resp, _ = h.send(t, fiber.MethodGet, "/protected", h.with(fresh.Value))
+	utils.AssertEqual(t, fiber.StatusUnauthorized, resp.StatusCode, "the refreshed token after the logout")
+	if err := h.unauthorized.last(t); !errors.Is(err, fiberjwt.ErrRevoked) {
+		t.Fatalf("got %v, want ErrRevoked", err)
+	}
+	// ... and the refreshed token must not outlive it.
+	h.clock.Advance(24*time.Hour - 5*time.Second + 3*time.Second) // L + 24h + 3s
+	resp, _ = h.send(t, fiber.MethodGet, "/protected", h.with(fresh.Value))
+	utils.AssertEqual(t, fiber.StatusUnauthorized, resp.StatusCode, "the refreshed token once the revocation expired")
+	if err := h.unauthorized.last(t); !errors.Is(err, fiberjwt.ErrTokenExpired) {
+		t.Fatalf("got %v, want ErrTokenExpired", err)
+	}
+}
+
 // Logout revokes the session, not one token: after a refresh, logging out
 // with either token refuses both, for as long as either could be accepted.
 //
@@ -848,6 +902,20 @@ func multipartForm(tb testing.TB, fields ...string) (*bytes.Buffer, string) {
 	return &buf, w.FormDataContentType()
 }
 
+// gzipped returns data compressed with gzip.
+func gzipped(tb testing.TB, data []byte) *bytes.Buffer {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(data); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return &buf
+}
+
 // Unsafe methods of a cookie-authenticated request need the session's CSRF
 // value, in the X-CSRF-Token header or the csrf_token field of an
 // url-encoded or multipart form; without it, or with another value, the
@@ -876,6 +944,11 @@ func Test_CSRF_UnsafeMethods(t *testing.T) {
 		{name: "value in another header", req: request{header: []string{"X-XSRF-Token"}, value: right}},
 		{name: "wrong form field", req: request{form: "urlencoded", value: func(v string) string { return strings.ToUpper(v) + "!" }}},
 		{name: "wrong multipart field", req: request{form: "multipart", value: func(string) string { return "nope" }}},
+		// A compressed body is not decoded (it could inflate a small request
+		// into gigabytes), and a file named csrf_token is not the field.
+		{name: "gzip-compressed form field", req: request{form: "gzip", value: right}},
+		{name: "gzip-compressed multipart field", req: request{form: "multipart+gzip", value: right}},
+		{name: "value in a file part", req: request{form: "file", value: right}},
 		{name: "header", req: request{header: []string{fiberjwt.CSRFHeader}, value: right}, ok: true},
 		{name: "url-encoded form field", req: request{form: "urlencoded", value: right}, ok: true},
 		{name: "multipart form field", req: request{form: "multipart", value: right}, ok: true},
@@ -900,10 +973,34 @@ func Test_CSRF_UnsafeMethods(t *testing.T) {
 							form := url.Values{"theme": {"dark"}, fiberjwt.CSRFField: {value}}
 							req = httptest.NewRequest(method, "/echo", strings.NewReader(form.Encode()))
 							req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationForm)
-						case "multipart":
+						case "multipart", "multipart+gzip":
 							body, ct := multipartForm(t, "theme", "dark", fiberjwt.CSRFField, value)
+							if tt.req.form == "multipart+gzip" {
+								body = gzipped(t, body.Bytes())
+							}
 							req = httptest.NewRequest(method, "/echo", body)
 							req.Header.Set(fiber.HeaderContentType, ct)
+							if tt.req.form == "multipart+gzip" {
+								req.Header.Set(fiber.HeaderContentEncoding, "gzip")
+							}
+						case "gzip":
+							form := url.Values{"theme": {"dark"}, fiberjwt.CSRFField: {value}}
+							req = httptest.NewRequest(method, "/echo", gzipped(t, []byte(form.Encode())))
+							req.Header.Set(fiber.HeaderContentType, fiber.MIMEApplicationForm)
+							req.Header.Set(fiber.HeaderContentEncoding, "gzip")
+						case "file":
+							var body bytes.Buffer
+							w := multipart.NewWriter(&body)
+							fw, err := w.CreateFormFile(fiberjwt.CSRFField, "csrf.txt")
+							if err != nil {
+								t.Fatal(err)
+							}
+							_, _ = fw.Write([]byte(value))
+							if err := w.Close(); err != nil {
+								t.Fatal(err)
+							}
+							req = httptest.NewRequest(method, "/echo", &body)
+							req.Header.Set(fiber.HeaderContentType, w.FormDataContentType())
 						default:
 							req = httptest.NewRequest(method, "/echo", nil)
 						}

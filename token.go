@@ -203,16 +203,17 @@ func (m *middleware[U]) ring() *keyRing {
 	return m.secret
 }
 
-// sign returns a new signed token for user, identified by subject. With a
-// previous session it is a refresh: the session id, login time and CSRF
-// value carry over, and exp never passes the login time plus
-// Config.MaxSessionAge.
-func (m *middleware[U]) sign(subject string, user U, prev *session) (string, *session, error) {
+// sign returns a new signed token for user, identified by subject, issued
+// at now. With a previous session it is a refresh: the session id, login
+// time and CSRF value carry over, and exp never passes the login time plus
+// Config.MaxSessionAge. A refresh passes the time its request was checked
+// at, before the revocation check: a token it issues then expires no later
+// than a revocation written meanwhile lasts.
+func (m *middleware[U]) sign(subject string, user U, prev *session, now time.Time) (string, *session, error) {
 	id, err := newRandom()
 	if err != nil {
 		return "", nil, err
 	}
-	now := m.cfg.TimeFunc()
 	exp := now.Add(m.cfg.Expiration)
 	sc := sessionClaims{AuthTime: jwt.NewNumericDate(now), SessionID: id}
 	if prev != nil {
