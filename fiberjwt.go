@@ -238,15 +238,19 @@ func (m *middleware[U]) contextKey() any { return m.userKey }
 
 // ProcessLogin signs the user in: it passes id and password to
 // Config.Authenticate and, when that returns a user, signs a token for it
-// (claims sub = id, iat, nbf, exp, a random 128-bit jti and the user under
-// "usr"), sets it as the token cookie, stores the user in c.Locals for the
-// rest of the request and returns the token.
+// (claims sub = id, iat, nbf, exp, a random 128-bit jti, the session id
+// sid, the login time auth_time, the CSRF value csrf unless
+// Config.DisableCSRF, and the user under "usr"), sets it as the token
+// cookie together with the CSRF cookie, stores the user in c.Locals for
+// the rest of the request and returns the token. It needs no CSRF value:
+// mount it on a public route.
 //
 // It returns an error wrapping ErrInvalidCredentials, and sets no cookie,
 // when id or password is empty (Authenticate is then not called) or when
 // Authenticate fails (its error is wrapped too) or returns a nil user. It
-// returns an error wrapping ErrConfig when Config.Authenticate is not set,
-// and ErrNotMounted on a route the middleware did not run on.
+// returns an error wrapping ErrConfig when Config.Authenticate is not set
+// or the signing key has no private half (a verify-only KeySet), and
+// ErrNotMounted on a route the middleware did not run on.
 func ProcessLogin(c *fiber.Ctx, id, password string) (string, error) {
 	m, ok := c.Locals(instanceKey{}).(instance)
 	if !ok {
