@@ -19,9 +19,9 @@ var revokedValue = []byte{1}
 func (m *middleware[U]) revoke(s *session) error {
 	now := m.cfg.TimeFunc()
 	until := s.expires
-	if !m.cfg.DisableRefresh {
+	if !m.cfg.DisableRefresh && !s.authTime.IsZero() { // else never refreshed
 		latest := now.Add(m.cfg.Expiration)
-		if limit := s.authTime.Add(m.cfg.MaxSessionAge); !s.authTime.IsZero() && latest.After(limit) {
+		if limit := s.authTime.Add(m.cfg.MaxSessionAge); latest.After(limit) {
 			latest = limit
 		}
 		if latest.After(until) {
