@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,8 +84,8 @@ type Config[U any] struct {
 	Unauthorized func(c *fiber.Ctx, err error) error
 
 	// CookieName is the name of the cookie holding the token. The prefixes
-	// "__Host-" and "__Secure-" are accepted when the other cookie settings
-	// satisfy them.
+	// "__Host-" and "__Secure-", in any case as browsers match them, are
+	// accepted when the other cookie settings satisfy them.
 	//
 	// Optional. Default: "token".
 	CookieName string
@@ -153,6 +154,16 @@ type Config[U any] struct {
 	// Optional. Default: false (CSRF protection on).
 	DisableCSRF bool
 
+	// InsecureCrossSite allows CookieSameSite "None" together with
+	// DisableCSRF, which New refuses otherwise: the token cookie then rides
+	// along on every cross-site request and nothing checks unsafe ones, so
+	// any site can act as the signed-in user. Set it only when another layer
+	// checks the origin of unsafe requests. It has no effect unless
+	// CookieSameSite is "None" and DisableCSRF is set.
+	//
+	// Optional. Default: false.
+	InsecureCrossSite bool
+
 	// AcceptBearer also accepts the token from an "Authorization: Bearer"
 	// header, for API and mobile clients, when the request has no token
 	// cookie (the cookie wins when both are present). CSRF checks and
@@ -164,7 +175,7 @@ type Config[U any] struct {
 
 	// Leeway is the clock skew tolerated when checking exp, nbf and iat.
 	//
-	// Optional. Default: 0.
+	// Optional. Default: 0. Less than Expiration.
 	Leeway time.Duration
 
 	// Issuer, when set, is written to the iss claim of new tokens and
@@ -261,10 +272,14 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 	default:
 		return cfg, configError(`CookieSameSite %q is not supported: use "Lax" (default), "Strict" or "None"`, cfg.CookieSameSite)
 	}
-	if strings.HasPrefix(cfg.CookieName, "__Secure-") && cfg.InsecureCookie {
+	if cfg.CookieSameSite == fiber.CookieSameSiteNoneMode && cfg.DisableCSRF && !cfg.InsecureCrossSite {
+		return cfg, configError(`CookieSameSite "None" with DisableCSRF lets any site send requests as the signed-in user: keep CSRF on (unset DisableCSRF), use "Lax" or "Strict", or set InsecureCrossSite if another layer checks the origin of unsafe requests`)
+	}
+	// Browsers match the prefixes in any case (RFC 6265bis), so must we.
+	if hasPrefixFold(cfg.CookieName, "__Secure-") && cfg.InsecureCookie {
 		return cfg, configError("CookieName %q requires a Secure cookie: unset InsecureCookie or rename the cookie", cfg.CookieName)
 	}
-	if strings.HasPrefix(cfg.CookieName, "__Host-") && (cfg.InsecureCookie || cfg.CookiePath != "/" || cfg.CookieDomain != "") {
+	if hasPrefixFold(cfg.CookieName, "__Host-") && (cfg.InsecureCookie || cfg.CookiePath != "/" || cfg.CookieDomain != "") {
 		return cfg, configError(`CookieName %q requires a Secure cookie with CookiePath "/" and no CookieDomain`, cfg.CookieName)
 	}
 
@@ -289,8 +304,11 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 	if !cfg.DisableCSRF && cfg.CookieName == CSRFCookieName {
 		return cfg, configError("CookieName %q is the CSRF cookie's name: choose another one", cfg.CookieName)
 	}
-	if cfg.Leeway < 0 {
+	switch {
+	case cfg.Leeway < 0:
 		return cfg, configError("Leeway %v is negative: use 0 (default) or a small positive clock skew", cfg.Leeway)
+	case cfg.Leeway >= cfg.Expiration:
+		return cfg, configError("Leeway %v is not shorter than Expiration %v: Leeway is the clock skew between machines (typically a few seconds) and must be shorter than Expiration", cfg.Leeway, cfg.Expiration)
 	}
 	if cfg.ContextKey == "" {
 		cfg.ContextKey = defaultContextKey
@@ -366,6 +384,12 @@ func isToken(s string) bool {
 	return true
 }
 
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII and
+// Unicode case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
 // isAttributeValue reports whether s can stand as a cookie attribute value.
 func isAttributeValue(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -376,8 +400,32 @@ func isAttributeValue(s string) bool {
 	return true
 }
 
+// The names isPasswordName refuses.
+var (
+	secretNames   = []string{"password", "passwd", "pw", "pwd", "pass", "passphrase", "passcode"}
+	passwordParts = []string{"pass", "pw"}                                        // "pw" covers "pwd"
+	hashParts     = []string{"hash", "digest", "crypt", "salt", "argon", "pbkdf"} // "crypt" covers encrypted, bcrypt, scrypt
+)
+
+// isPasswordName reports whether the field name n looks like a password or
+// its hash. n is lowercased and stripped of '_', '-' and '.' first; it is
+// refused when it is one of secretNames, or when it contains one of
+// passwordParts together with one of hashParts (password_digest,
+// encrypted_password, hashed_pwd, pwSalt, argon2_pass ...). A name with only
+// one of the two (passport, bypass, password_changed_at, content_hash, salt)
+// is accepted.
+func isPasswordName(n string) bool {
+	n = strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(n))
+	return slices.Contains(secretNames, n) || (containsAny(n, passwordParts) && containsAny(n, hashParts))
+}
+
+func containsAny(s string, parts []string) bool {
+	return slices.ContainsFunc(parts, func(p string) bool { return strings.Contains(s, p) })
+}
+
 // passwordField returns the JSON or Go name of a field of t (or of a struct
-// nested in it) that looks like a password, or "".
+// nested in it) that looks like a password or its hash (see isPasswordName),
+// or "".
 func passwordField(t reflect.Type, depth int) string {
 	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
 		t = t.Elem()
@@ -398,9 +446,7 @@ func passwordField(t reflect.Type, depth int) string {
 		// Check the JSON key and the Go name: a Password field renamed by
 		// its tag still carries a password.
 		for _, n := range []string{name, f.Name} {
-			switch strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(n)) {
-			case "password", "passwd", "pw", "pwd", "pass", "passphrase",
-				"passwordhash", "hashedpassword", "pwhash", "pwdhash":
+			if isPasswordName(n) {
 				return n
 			}
 		}

@@ -52,10 +52,13 @@ type middleware[U any] struct {
 // the route public.
 //
 // New panics with an error wrapping ErrConfig when cfg is invalid: no or a
-// short SecretKey, an unknown Algorithm, a bad cookie setting, an
-// Expiration under one second, a negative Leeway, or a user type U that
-// cannot be encoded as JSON or has a password field. The message names the
-// field and the fix.
+// short SecretKey, an unknown Algorithm, a bad cookie setting (a "__Host-"
+// or "__Secure-" prefix, in any case, that the other settings break), an
+// Expiration under one second, a negative Leeway or one not shorter than
+// Expiration, CookieSameSite "None" with DisableCSRF (unless
+// InsecureCrossSite), or a user type U that cannot be encoded as JSON or has
+// a password or password-hash field. The message names the field and the
+// fix.
 func New[U any](cfg Config[U]) fiber.Handler {
 	cfg, err := configDefault(cfg)
 	if err != nil {
