@@ -9,6 +9,12 @@
 // every session ends when the process stops. $SESSION_TTL (a Go duration,
 // default 24h) sets the token lifetime; the session slides forward while it
 // is used. Demo users: alice/wonderland and bob/builder.
+//
+// On a loopback address (127.0.0.0/8, ::1, localhost) the demo serves plain
+// http to a browser on the same machine, so its token cookie is "token"
+// without the Secure attribute. On any other address it is meant to sit
+// behind an HTTPS proxy: the cookie is "__Host-token", Secure, and browsers
+// send it over HTTPS only.
 package main
 
 import (
@@ -17,7 +23,9 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"io"
 	"log"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -87,16 +95,35 @@ func (k *clicks) add(id string) int {
 	return k.n[id]
 }
 
-// newApp builds the demo site. Tests drive it with app.Test.
-func newApp(secret []byte, ttl time.Duration) *fiber.App {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+// readBufferSize bounds the request line and headers of one request
+// (fiber.Config.ReadBufferSize). Fiber's default, 4096 bytes, is less than a
+// browser sends with a full token cookie: browsers keep up to 4096 bytes per
+// cookie, and the other headers of a navigation add 1 to 2 KB, so such a
+// request would be refused with 431. 16 KiB (Node.js's default limit too)
+// holds a 4 KB token cookie and the site's other cookies, a Referer at
+// Chromium's 4096-byte cap, a 2 KB URL and the usual headers, with room to
+// spare. fasthttp keeps one buffer of this size per open connection.
+const readBufferSize = 16 << 10
+
+// newApp builds the demo site. Tests drive it with app.Test, or serve it on
+// listen's listener as main does. With secure, the token cookie is
+// "__Host-token" and Secure, for a site served over HTTPS; without, it is
+// "token" and not Secure, for plain http on loopback.
+func newApp(secret []byte, ttl time.Duration, secure bool) *fiber.App {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: readBufferSize})
+	cookieName := "__Host-token" // host-only, Path=/ and Secure: checked by New
+	if !secure {
+		// Plain http on loopback: a Secure cookie would not be sent back,
+		// and the __Host- prefix requires Secure.
+		cookieName = "token"
+	}
 	app.Use(fiberjwt.New(fiberjwt.Config[User]{
 		SecretKey:    secret,
 		Authenticate: authenticate,
 		Expiration:   ttl,
-		// The demo serves plain http on loopback, so the cookie cannot be
-		// Secure. Never set this behind a public address.
-		InsecureCookie: true,
+		CookieName:   cookieName,
+		// Never set InsecureCookie behind a public address.
+		InsecureCookie: !secure,
 		Next: func(c *fiber.Ctx) bool {
 			p := c.Path()
 			return p == "/" || p == "/login" || strings.HasPrefix(p, "/static/")
@@ -170,6 +197,103 @@ func newApp(secret []byte, ttl time.Duration) *fiber.App {
 	return app
 }
 
+// isLoopback reports whether the host of addr (host:port) is a loopback
+// address: 127.0.0.0/8, ::1 (also as ::ffff:127.x.y.z) or localhost. An empty
+// host (":3000") means every interface, so it is not.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// listen opens addr for the demo's server. The connections it accepts close
+// with a lingering close (see lingerConn), so that a client still sending
+// a request the server refused, such as one whose headers are over
+// readBufferSize, reads the answer instead of a reset connection.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return lingerListener{ln}, nil
+}
+
+// lingerListener hands out its TCP connections as *lingerConn.
+type lingerListener struct{ net.Listener }
+
+func (l lingerListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok && err == nil {
+		return &lingerConn{TCPConn: tc}, nil
+	}
+	return c, err
+}
+
+// Bounds of a lingering close: how long, and how much, it reads and
+// discards of what the client still sends after the last response.
+const (
+	lingerTimeout  = time.Second
+	lingerMaxBytes = 256 << 10
+)
+
+// lingerConn is a TCP connection whose Close does a lingering close, as
+// RFC 9112 section 9.6 describes and net/http does (closeWriteAndWait).
+//
+// fasthttp answers a request whose headers do not fit its read buffer with
+// 431 and "Connection: close", then closes the connection while the client
+// may still be sending the rest of the request. Closing a socket with
+// unread data makes the kernel send a TCP reset: the client's write fails
+// ("connection reset by peer", "broken pipe"), and clients such as Go's
+// net/http then report that error and never read the 431, which a reset
+// may even erase from the client's receive buffer (RFC 9112 says so; Linux
+// keeps it).
+//
+// Close instead shuts down the write side (the client sees the response,
+// then end of file), then in the background reads and discards what the
+// client still sends until it closes its side, for at most lingerTimeout
+// and lingerMaxBytes, and only then closes the socket. A client that has
+// finished sending closes at once, so the linger usually ends in a round
+// trip. It runs in the background because fasthttp calls Close from its
+// worker and, in Shutdown, for idle connections while it holds a lock.
+type lingerConn struct {
+	*net.TCPConn
+	once sync.Once
+}
+
+// Close starts the lingering close and returns. It is safe to call more
+// than once and from several goroutines (fasthttp's Shutdown and the
+// connection's worker can both close an idle connection): only the first
+// call does anything.
+func (c *lingerConn) Close() error {
+	var err error
+	c.once.Do(func() {
+		if err = c.TCPConn.CloseWrite(); err != nil {
+			// Already reset or closed: nothing to linger for.
+			err = c.TCPConn.Close()
+			return
+		}
+		go c.drainAndClose()
+	})
+	return err
+}
+
+func (c *lingerConn) drainAndClose() {
+	// The timer, not a read deadline, bounds the wait: fasthttp sets and
+	// clears read deadlines on the connection itself, and after Shutdown
+	// closes an idle connection its worker may still be reading.
+	t := time.AfterFunc(lingerTimeout, func() { c.TCPConn.Close() })
+	defer t.Stop()
+	// EOF, an error or the timer: each ends the linger.
+	io.Copy(io.Discard, io.LimitReader(c.TCPConn, lingerMaxBytes))
+	c.TCPConn.Close()
+}
+
 func main() {
 	addr := os.Getenv("ADDR")
 	if addr == "" {
@@ -190,7 +314,17 @@ func main() {
 		}
 		log.Print("warning: SECRET_KEY is not set; using a random key, so every session ends when the server stops")
 	}
-	app := newApp(secret, ttl)
-	log.Printf("fiberjwt demo on http://%s (users: alice/wonderland, bob/builder)", addr)
-	log.Fatal(app.Listen(addr))
+	secure := !isLoopback(addr)
+	app := newApp(secret, ttl, secure)
+	ln, err := listen(addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if secure {
+		log.Printf("fiberjwt demo listening on %s (users: alice/wonderland, bob/builder)", ln.Addr())
+		log.Print("cookies are Secure (__Host-token): serve this site over HTTPS, through a TLS-terminating proxy; browsers do not send them over plain http")
+	} else {
+		log.Printf("fiberjwt demo on http://%s (users: alice/wonderland, bob/builder)", ln.Addr())
+	}
+	log.Fatal(app.Listener(ln))
 }
