@@ -3,6 +3,7 @@ package fiberjwt
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -173,6 +174,16 @@ type Config[U any] struct {
 	// Optional. Default: false (the cookie only).
 	AcceptBearer bool
 
+	// LoginOrigins lists the origins of other sites that may post logins
+	// to ProcessLogin, as a browser writes them in the Origin header:
+	// "https://www.example.com", "http://localhost:8080" (scheme, host and
+	// port only). ProcessLogin refuses any other cross-site login (login
+	// CSRF); the request's own origin never needs listing, except behind a
+	// proxy that rewrites the Host header.
+	//
+	// Optional. Default: nil (same-origin logins only).
+	LoginOrigins []string
+
 	// Leeway is the clock skew tolerated when checking exp, nbf and iat.
 	//
 	// Optional. Default: 0. Less than Expiration.
@@ -310,6 +321,9 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 	case cfg.Leeway >= cfg.Expiration:
 		return cfg, configError("Leeway %v is not shorter than Expiration %v: Leeway is the clock skew between machines (typically a few seconds) and must be shorter than Expiration", cfg.Leeway, cfg.Expiration)
 	}
+	if err := checkOrigins(&cfg.LoginOrigins); err != nil {
+		return cfg, err
+	}
 	if cfg.ContextKey == "" {
 		cfg.ContextKey = defaultContextKey
 	}
@@ -363,6 +377,21 @@ var hmacMethods = map[string]*jwt.SigningMethodHMAC{
 	"HS256": jwt.SigningMethodHS256,
 	"HS384": jwt.SigningMethodHS384,
 	"HS512": jwt.SigningMethodHS512,
+}
+
+// checkOrigins validates Config.LoginOrigins and replaces it with a copy.
+func checkOrigins(origins *[]string) error {
+	list := make([]string, 0, len(*origins))
+	for _, o := range *origins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o, "?") {
+			return configError(`LoginOrigins: %q is not an origin: write it as the Origin header does, "https://host" or "https://host:port", without a path or a trailing slash`, o)
+		}
+		list = append(list, o)
+	}
+	*origins = list
+	return nil
 }
 
 func configError(format string, args ...any) error {

@@ -21,6 +21,16 @@ var (
 	// is empty or Config.Authenticate refused them.
 	ErrInvalidCredentials = errors.New("fiberjwt: invalid credentials")
 
+	// ErrTokenTooLarge is returned by ProcessLogin when the token it signed
+	// would not fit in a cookie: over 4096 bytes with the cookie's name,
+	// or so large that the Cookie header carrying it would leave less than
+	// 2 KB of the app's fiber.Config.ReadBufferSize (4096 bytes by default)
+	// to the browser's other request headers. Setting it would lock the
+	// user out: the browser drops the cookie, or every request of theirs to
+	// the site fails with 431. Nothing is set. Put fewer or shorter fields
+	// in the user type, or raise ReadBufferSize.
+	ErrTokenTooLarge = errors.New("fiberjwt: token too large for a cookie")
+
 	// ErrNoToken means the request carried no token cookie, or an empty one.
 	ErrNoToken = errors.New("fiberjwt: no token")
 

@@ -18,17 +18,22 @@ import (
 
 // instanceKey and sessionKey are the c.Locals keys of the library's own
 // per-request state. They are unexported so that no other package can plant
-// a session the library would trust.
+// a session the library would trust. instanceKey holds the last instance
+// that ran on the request; each instance keeps its session under a
+// sessionKey of its own, so that two instances stacked on one route never
+// see each other's session.
 type (
 	instanceKey struct{}
-	sessionKey  struct{}
+	sessionKey  struct{ owner instance }
 )
 
-// instance is what ProcessLogin and Logout find in c.Locals, whatever U is.
+// instance is what ProcessLogin, Logout and the accessors find in
+// c.Locals, whatever U is.
 type instance interface {
 	login(c *fiber.Ctx, id, password string) (string, error)
 	logout(c *fiber.Ctx) error
 	contextKey() any
+	session(c *fiber.Ctx) *session
 }
 
 // middleware is the state New prepares once; it is read-only afterwards,
@@ -37,6 +42,7 @@ type middleware[U any] struct {
 	cfg      Config[U]
 	secret   *keyRing // the key of Config.SecretKey, when Config.Keys is nil
 	userKey  any      // cfg.ContextKey, boxed once
+	sessKey  any      // this instance's sessionKey, boxed once
 	verifier verifier[U]
 }
 
@@ -65,6 +71,7 @@ func New[U any](cfg Config[U]) fiber.Handler {
 		panic(err)
 	}
 	m := &middleware[U]{cfg: cfg, userKey: cfg.ContextKey}
+	m.sessKey = sessionKey{owner: m}
 	if cfg.Keys == nil {
 		m.secret = secretRing(cfg.Algorithm, cfg.SecretKey)
 	}
@@ -74,6 +81,11 @@ func New[U any](cfg Config[U]) fiber.Handler {
 
 func (m *middleware[U]) handle(c *fiber.Ctx) error {
 	c.Locals(instanceKey{}, m)
+	if c.Locals(m.userKey) != nil {
+		// Set by an instance that ran before this one (with the same
+		// ContextKey): this instance's answer replaces it.
+		c.Locals(m.userKey, nil)
+	}
 	public := m.cfg.Next != nil && m.cfg.Next(c)
 	if err := m.authenticate(c); err != nil && !public {
 		return m.unauthorized(c, err)
@@ -86,15 +98,26 @@ func (m *middleware[U]) handle(c *fiber.Ctx) error {
 // revocation, CSRF value and Config.Validate. When all pass it stores the
 // user and the session in c.Locals and refreshes a cookie that is getting
 // old.
+//
+// When the request carries several cookies of the token's name (one
+// planted by a sibling subdomain or for a more specific Path, or left
+// over), the first that verifies and is not revoked is used (see
+// laterCookies); when none is, the error is the first token's.
 func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
-	token, fromCookie := m.requestToken(c)
 	now := m.cfg.TimeFunc()
-	user, s, err := m.verify(token, now)
+	token, fromCookie := m.requestToken(c)
+	user, s, err := m.check(token, now)
 	if err != nil {
-		return err
-	}
-	if err := m.checkRevoked(s); err != nil {
-		return err
+		var later [maxTokenCookies - 1][]byte
+		for _, token := range m.laterCookies(c, &later) {
+			if u, got, e := m.check(token, now); e == nil {
+				user, s, err, fromCookie = u, got, nil, true
+				break
+			}
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if fromCookie && !m.csrfPasses(c, s) {
 		return ErrCSRF
@@ -105,7 +128,7 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 		}
 	}
 	c.Locals(m.userKey, user)
-	c.Locals(sessionKey{}, s)
+	c.Locals(m.sessKey, s)
 	if fromCookie && !m.cfg.DisableRefresh {
 		m.refresh(c, user, s, now)
 	}
@@ -118,25 +141,56 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 // signing fails: the request is served all the same.
 func (m *middleware[U]) refresh(c *fiber.Ctx, user U, s *session, now time.Time) {
 	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() ||
-		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) {
+		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) || m.ring().signer == nil {
 		return
 	}
 	token, fresh, err := m.sign(s.subject, user, s, now)
-	if err != nil || !fresh.expires.After(s.expires) {
+	if err != nil || !fresh.expires.After(s.expires) || m.checkSize(c, token) != nil {
 		return
 	}
 	m.setCookies(c, token, fresh)
-	c.Locals(sessionKey{}, fresh)
+	c.Locals(m.sessKey, fresh)
 }
 
-// requestToken returns the request's token: the cookie's or, when allowed
-// and there is no cookie, the Bearer header's.
+// check verifies token at time now and that it is not revoked.
+func (m *middleware[U]) check(token []byte, now time.Time) (U, *session, error) {
+	user, s, err := m.verify(token, now)
+	if err == nil {
+		err = m.checkRevoked(s)
+	}
+	return user, s, err
+}
+
+// requestToken returns the request's token: the first cookie of the
+// token's name or, when allowed and that is absent or empty, the Bearer
+// header's.
 func (m *middleware[U]) requestToken(c *fiber.Ctx) (token []byte, fromCookie bool) {
 	token = c.Request().Header.Cookie(m.cfg.CookieName)
 	if len(token) == 0 && m.cfg.AcceptBearer {
 		return bearerToken(c), false
 	}
 	return token, len(token) > 0
+}
+
+// maxTokenCookies bounds how many cookies of the token's name a request
+// may have tried.
+const maxTokenCookies = 4
+
+// laterCookies returns, in buf, the non-empty values of the request's
+// cookies of the token's name after the first (which requestToken
+// returns), in the order the browser sent them (the one with the longest
+// Path first), among the first maxTokenCookies of that name.
+func (m *middleware[U]) laterCookies(c *fiber.Ctx, buf *[maxTokenCookies - 1][]byte) [][]byte {
+	n, found := 0, buf[:0]
+	c.Request().Header.VisitAllCookie(func(name, value []byte) {
+		if string(name) != m.cfg.CookieName {
+			return
+		}
+		if n++; n > 1 && n <= maxTokenCookies && len(value) > 0 {
+			found = append(found, value)
+		}
+	})
+	return found
 }
 
 // csrfPasses reports whether a cookie-authenticated request of session s
@@ -239,6 +293,44 @@ func defaultUnauthorized(c *fiber.Ctx, err error) error {
 
 func (m *middleware[U]) contextKey() any { return m.userKey }
 
+// session returns the session this instance accepted or issued on the
+// request, or nil.
+func (m *middleware[U]) session(c *fiber.Ctx) *session {
+	s, _ := c.Locals(m.sessKey).(*session)
+	return s
+}
+
+// current returns the session of the last instance that ran on the
+// request, or nil.
+func current(c *fiber.Ctx) (instance, *session) {
+	m, ok := c.Locals(instanceKey{}).(instance)
+	if !ok {
+		return nil, nil
+	}
+	return m, m.session(c)
+}
+
+// genuineSession returns the session of the first of the request's tokens
+// (see eachToken) that verifies, revoked or not, and whether that token
+// came from a cookie; found tells whether the request carried any token.
+func (m *middleware[U]) genuineSession(c *fiber.Ctx) (s *session, fromCookie, found bool) {
+	now := m.cfg.TimeFunc()
+	token, fromCookie := m.requestToken(c)
+	if len(token) > 0 {
+		if _, s, err := m.verify(token, now); err == nil {
+			return s, fromCookie, true
+		}
+	}
+	var later [maxTokenCookies - 1][]byte
+	tokens := m.laterCookies(c, &later)
+	for _, token := range tokens {
+		if _, s, err := m.verify(token, now); err == nil {
+			return s, true, true
+		}
+	}
+	return nil, false, len(token) > 0 || len(tokens) > 0
+}
+
 // ProcessLogin signs the user in: it passes id and password to
 // Config.Authenticate and, when that returns a user, signs a token for it
 // (claims sub = id, iat, nbf, exp, a random 128-bit jti, the session id
@@ -248,12 +340,26 @@ func (m *middleware[U]) contextKey() any { return m.userKey }
 // the rest of the request and returns the token. It needs no CSRF value:
 // mount it on a public route.
 //
-// It returns an error wrapping ErrInvalidCredentials, and sets no cookie,
-// when id or password is empty (Authenticate is then not called) or when
-// Authenticate fails (its error is wrapped too) or returns a nil user. It
-// returns an error wrapping ErrConfig when Config.Authenticate is not set
-// or the signing key has no private half (a verify-only KeySet), and
-// ErrNotMounted on a route the middleware did not run on.
+// It refuses a login posted from another site (login CSRF, which would
+// sign the victim's browser into the attacker's account): when the
+// request's Origin is not one of Config.LoginOrigins, a Sec-Fetch-Site
+// header of "cross-site" or "same-site" refuses it, and without that header
+// an Origin whose host and port differ from the request's Host does. A
+// request with neither header (not sent by a current browser) is let
+// through. When the request carries a genuine token of this instance, its
+// session is revoked once the new one is signed: a login never leaves the
+// previous session of that browser alive.
+//
+// Every error leaves the response without cookies. It returns an error
+// wrapping ErrInvalidCredentials when id or password is empty (Authenticate
+// is then not called) or when Authenticate fails (its error is wrapped too)
+// or returns a nil user; ErrCSRF for a cross-site login (Authenticate is
+// not called); ErrTokenTooLarge when the signed token would not fit in a
+// cookie under the app's ReadBufferSize (see ErrTokenTooLarge); ErrStorage
+// when the previous session cannot be revoked; ErrConfig when
+// Config.Authenticate is not set or the signing key has no private half (a
+// verify-only KeySet); and ErrNotMounted on a route the middleware did not
+// run on.
 func ProcessLogin(c *fiber.Ctx, id, password string) (string, error) {
 	m, ok := c.Locals(instanceKey{}).(instance)
 	if !ok {
@@ -263,8 +369,14 @@ func ProcessLogin(c *fiber.Ctx, id, password string) (string, error) {
 }
 
 func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error) {
-	if m.cfg.Authenticate == nil {
+	switch {
+	case m.cfg.Authenticate == nil:
 		return "", fmt.Errorf("%w: Authenticate is not set, so this instance cannot sign users in", ErrConfig)
+	case m.ring().signer == nil:
+		return "", errVerifyOnly
+	}
+	if err := m.checkOrigin(c); err != nil {
+		return "", err
 	}
 	if id == "" || password == "" {
 		return "", fmt.Errorf("%w: empty id or password", ErrInvalidCredentials)
@@ -280,10 +392,89 @@ func (m *middleware[U]) login(c *fiber.Ctx, id, password string) (string, error)
 	if err != nil {
 		return "", err
 	}
+	if err := m.checkSize(c, token); err != nil {
+		return "", err
+	}
+	old := m.session(c)
+	if old == nil {
+		old, _, _ = m.genuineSession(c)
+	}
+	if old != nil {
+		if err := m.revoke(old); err != nil {
+			return "", err
+		}
+	}
 	m.setCookies(c, token, s)
 	c.Locals(m.userKey, user)
-	c.Locals(sessionKey{}, s)
+	c.Locals(m.sessKey, s)
 	return token, nil
+}
+
+// checkOrigin returns an error wrapping ErrCSRF when the login request
+// comes from another site; see ProcessLogin.
+func (m *middleware[U]) checkOrigin(c *fiber.Ctx) error {
+	h := &c.Request().Header
+	origin := string(h.Peek(fiber.HeaderOrigin))
+	for _, o := range m.cfg.LoginOrigins {
+		if strings.EqualFold(origin, o) {
+			return nil
+		}
+	}
+	switch site := string(h.Peek("Sec-Fetch-Site")); site {
+	case "same-origin", "none":
+		return nil
+	case "same-site", "cross-site":
+		return fmt.Errorf("%w: login posted from another site (Sec-Fetch-Site: %s, Origin: %q): add its origin to Config.LoginOrigins if you trust it", ErrCSRF, site, origin)
+	}
+	if origin == "" {
+		return nil
+	}
+	if _, host, ok := strings.Cut(origin, "://"); ok && strings.EqualFold(host, string(c.Request().Host())) {
+		return nil
+	}
+	return fmt.Errorf("%w: login posted from another origin (Origin: %q, Host: %q): add it to Config.LoginOrigins if you trust it", ErrCSRF, origin, c.Request().Host())
+}
+
+// The room a token has in a cookie.
+const (
+	// browserCookieLimit is the most a browser keeps of one cookie, name
+	// and value together (RFC 6265 section 6.1; every major browser).
+	browserCookieLimit = 4096
+	// headerReserve is the part of the server's read buffer left for a
+	// browser's other request headers: the request line, Host,
+	// User-Agent, Accept*, Sec-Fetch-*, Referer and the site's other
+	// cookies take 1 to 2 KB.
+	headerReserve = 2048
+)
+
+// maxToken returns the size of the largest token that ProcessLogin may set
+// as a cookie on the app of c: it must fit in a browser's cookie, and the
+// Cookie header that carries it, with the CSRF cookie, must leave
+// headerReserve of the app's ReadBufferSize to the other headers.
+// Otherwise every request of the browser to the site would fail with 431
+// (fasthttp reads all request headers into that one buffer).
+func (m *middleware[U]) maxToken(c *fiber.Ctx) int {
+	buf := c.App().Config().ReadBufferSize
+	if buf <= 0 {
+		buf = fiber.DefaultReadBufferSize
+	}
+	// "Cookie: token=<token>; csrf_token=<22 bytes>\r\n"
+	header := len("Cookie: ") + len(m.cfg.CookieName) + len("=") + len("\r\n")
+	if !m.cfg.DisableCSRF {
+		header += len("; ") + len(CSRFCookieName) + len("=") + csrfLen
+	}
+	return min(buf-headerReserve-header, browserCookieLimit-len(m.cfg.CookieName)-len("="), maxTokenSize)
+}
+
+// checkSize returns an error wrapping ErrTokenTooLarge when token is
+// larger than maxToken.
+func (m *middleware[U]) checkSize(c *fiber.Ctx, token string) error {
+	if limit := m.maxToken(c); len(token) > limit {
+		return fmt.Errorf("%w: the token has %d bytes, and at most %d fit this app's cookie and ReadBufferSize: "+
+			"put fewer or shorter fields in the user type, or raise fiber.Config.ReadBufferSize (up to %d bytes of token)",
+			ErrTokenTooLarge, len(token), limit, browserCookieLimit-len(m.cfg.CookieName)-1)
+	}
+	return nil
 }
 
 // Logout signs the request out: it clears the token and CSRF cookies (same
@@ -313,28 +504,26 @@ func Logout(c *fiber.Ctx) error {
 }
 
 func (m *middleware[U]) logout(c *fiber.Ctx) error {
-	s, _ := c.Locals(sessionKey{}).(*session)
+	s := m.session(c)
 	if s == nil {
 		// The middleware did not accept the token: on a public route it may
 		// still be genuine (revoked already, vetoed by Validate, or its
 		// revocation could not be checked). Revoke it all the same, unless
 		// the request fails the CSRF check.
-		token, fromCookie := m.requestToken(c)
-		if len(token) == 0 {
+		genuine, fromCookie, found := m.genuineSession(c)
+		if !found {
 			// Nothing to revoke, and maybe a cross-site form whose cookies
 			// the browser held back (SameSite): set none.
 			return nil
 		}
-		if _, genuine, err := m.verify(token, m.cfg.TimeFunc()); err == nil {
-			if fromCookie && !m.csrfPasses(c, genuine) {
-				return ErrCSRF
-			}
-			s = genuine
+		if genuine != nil && fromCookie && !m.csrfPasses(c, genuine) {
+			return ErrCSRF
 		}
+		s = genuine
 	}
 	m.setCookies(c, "", nil)
 	c.Locals(m.userKey, nil)
-	c.Locals(sessionKey{}, nil)
+	c.Locals(m.sessKey, nil)
 	if s == nil {
 		return nil // nothing genuine to revoke
 	}
@@ -375,7 +564,7 @@ func (m *middleware[U]) setCookies(c *fiber.Ctx, token string, s *session) {
 // (which can also read it from the csrf_token cookie). It is "" when the
 // request is not signed in or CSRF protection is off.
 func CSRFToken(c *fiber.Ctx) string {
-	if s, ok := c.Locals(sessionKey{}).(*session); ok {
+	if _, s := current(c); s != nil {
 		return s.csrf
 	}
 	return ""
@@ -385,7 +574,7 @@ func CSRFToken(c *fiber.Ctx) string {
 // login made during this request, and false when the request is not signed
 // in. Pages can show it ("signed in until ...").
 func Expiry(c *fiber.Ctx) (time.Time, bool) {
-	if s, ok := c.Locals(sessionKey{}).(*session); ok {
+	if _, s := current(c); s != nil {
 		return s.expires, true
 	}
 	return time.Time{}, false
@@ -396,8 +585,8 @@ func Expiry(c *fiber.Ctx) (time.Time, bool) {
 // user type).
 func CurrentUser[U any](c *fiber.Ctx) (U, bool) {
 	var zero U
-	m, ok := c.Locals(instanceKey{}).(instance)
-	if !ok {
+	m, s := current(c)
+	if s == nil {
 		return zero, false
 	}
 	u, ok := c.Locals(m.contextKey()).(U)

@@ -46,7 +46,6 @@ import (
 	"fmt"
 	"hash"
 	"reflect"
-	"strings"
 	"sync"
 	"time"
 
@@ -71,6 +70,8 @@ var (
 	errForged   = fmt.Errorf("%w: %w", ErrInvalidToken, jwt.ErrTokenSignatureInvalid)
 	// base64 decoding skips CR and LF, even strictly.
 	errLineBreak = fmt.Errorf("%w: %w: line break", ErrInvalidToken, jwt.ErrTokenMalformed)
+
+	errVerifyOnly = fmt.Errorf("%w: the current key has no private key, so this instance cannot issue tokens", ErrConfig)
 )
 
 // sessionClaims are the claims that a refresh carries over from token to
@@ -181,18 +182,60 @@ func (m *middleware[U]) initVerifier() {
 	v.cache = make(map[cacheKey]*verified[U])
 }
 
-// keyFunc returns the key that verifies t: the one its kid names, and only
-// for that key's algorithm.
+// keyFunc returns the key that verifies t (see keyFor).
 func (m *middleware[U]) keyFunc(t *jwt.Token) (any, error) {
 	kid, _ := t.Header["kid"].(string)
+	k, err := m.keyFor(t.Method.Alg(), kid)
+	if err != nil {
+		return nil, err
+	}
+	return k.verifyKey, nil
+}
+
+// keyFor returns the key that verifies a token whose header names alg and
+// kid: the one kid names, and only for that key's algorithm.
+func (m *middleware[U]) keyFor(alg, kid string) (*keyState, error) {
 	k := m.ring().lookup(kid)
 	switch {
 	case k == nil:
 		return nil, fmt.Errorf("no key with kid %q", kid)
-	case t.Method.Alg() != k.method.Alg():
-		return nil, fmt.Errorf("key %q does not verify %s", kid, t.Method.Alg())
+	case alg != k.method.Alg():
+		return nil, fmt.Errorf("key %q does not verify %q", kid, alg)
 	}
-	return k.verifyKey, nil
+	return k, nil
+}
+
+// checkSignature verifies the signature of token, whose dots are at dot1
+// and dot2, with the key and the algorithm its header names, before
+// anything decodes its claims: golang-jwt decodes them before it checks the
+// signature, and a token that is not in the form sign writes (another
+// header spelling, an asymmetric key) must not get that far unsigned. It
+// refuses only what the reference parser refuses too, with the same kind
+// of error.
+func (m *middleware[U]) checkSignature(token []byte, dot1, dot2 int) error {
+	strict := base64.RawURLEncoding.Strict()
+	raw, err := strict.DecodeString(string(token[:dot1]))
+	if err != nil {
+		return fmt.Errorf("%w: %w: header: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+	}
+	var header map[string]any
+	if err := json.Unmarshal(raw, &header); err != nil {
+		return fmt.Errorf("%w: %w: header: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+	}
+	alg, _ := header["alg"].(string)
+	kid, _ := header["kid"].(string)
+	k, err := m.keyFor(alg, kid)
+	if err != nil {
+		return fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenUnverifiable, err)
+	}
+	sig, err := strict.DecodeString(string(token[dot2+1:]))
+	if err != nil {
+		return fmt.Errorf("%w: %w: signature: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+	}
+	if err := k.method.Verify(string(token[:dot2]), sig, k.verifyKey); err != nil {
+		return fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenSignatureInvalid, err)
+	}
+	return nil
 }
 
 // ring returns the keys in force.
@@ -210,6 +253,10 @@ func (m *middleware[U]) ring() *keyRing {
 // at, before the revocation check: a token it issues then expires no later
 // than a revocation written meanwhile lasts.
 func (m *middleware[U]) sign(subject string, user U, prev *session, now time.Time) (string, *session, error) {
+	k := m.ring().signer
+	if k == nil {
+		return "", nil, errVerifyOnly
+	}
 	id, err := newRandom()
 	if err != nil {
 		return "", nil, err
@@ -244,10 +291,6 @@ func (m *middleware[U]) sign(subject string, user U, prev *session, now time.Tim
 	if m.cfg.Audience != "" {
 		claims.Audience = jwt.ClaimStrings{m.cfg.Audience}
 	}
-	k := m.ring().signer
-	if k == nil {
-		return "", nil, fmt.Errorf("%w: the current key has no private key, so this instance cannot issue tokens", ErrConfig)
-	}
 	t := jwt.NewWithClaims(k.method, claims)
 	if k.id != "" {
 		t.Header["kid"] = k.id
@@ -275,8 +318,11 @@ func newSession(rc *jwt.RegisteredClaims, sc *sessionClaims) *session {
 	return s
 }
 
-// newRandom returns 128 random bits, base64url-encoded: token ids, session
-// ids and CSRF values.
+// csrfLen is the length of what newRandom returns.
+const csrfLen = 22
+
+// newRandom returns 128 random bits, base64url-encoded (csrfLen bytes):
+// token ids, session ids and CSRF values.
 func newRandom() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -309,7 +355,7 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 	v := &m.verifier
 	k := m.ring().byHeader[string(token[:dot1])]
 	if k == nil || k.hmac && len(token)-dot2-1 != k.sigLen {
-		return m.parse(string(token), nil) // not in the form sign writes
+		return m.parse(token, dot1, dot2, nil, false) // not in the form sign writes
 	}
 	key := cacheKey{key: k, sum: sha256.Sum256(token)}
 	v.mu.RLock()
@@ -319,10 +365,10 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 		if k.hmac && !k.validMAC(token, dot2) {
 			return zero, nil, errForged
 		}
-		return m.parse(string(token), &key)
+		return m.parse(token, dot1, dot2, &key, k.hmac)
 	}
 	if now.Before(hit.from) || !now.Before(hit.until) {
-		return m.parse(string(token), nil) // the reference says why
+		return m.parse(token, dot1, dot2, nil, true) // the reference says why
 	}
 	if v.userIsValue {
 		return hit.user, hit.session, nil
@@ -348,17 +394,23 @@ func (st *keyState) validMAC(token []byte, dot2 int) bool {
 	return subtle.ConstantTimeCompare(enc, token[dot2+1:]) == 1
 }
 
-// parse verifies token with the reference parser and decodes its user.
-// When key is not nil and the token is accepted, the result is cached
-// under it.
-func (m *middleware[U]) parse(token string, key *cacheKey) (U, *session, error) {
+// parse verifies token, whose dots are at dot1 and dot2, with the reference
+// parser and decodes its user. Unless signed says that the signature was
+// checked already, it is checked first (see checkSignature). When key is
+// not nil and the token is accepted, the result is cached under it.
+func (m *middleware[U]) parse(token []byte, dot1, dot2 int, key *cacheKey, signed bool) (U, *session, error) {
 	var zero U
 	v := &m.verifier
-	if strings.ContainsAny(token, "\r\n") {
+	if bytes.ContainsAny(token, "\r\n") {
 		return zero, nil, errLineBreak
 	}
+	if !signed {
+		if err := m.checkSignature(token, dot1, dot2); err != nil {
+			return zero, nil, err
+		}
+	}
 	var claims parsedClaims
-	t, err := v.parser.ParseWithClaims(token, &claims, v.keyFunc)
+	t, err := v.parser.ParseWithClaims(string(token), &claims, v.keyFunc)
 	if err != nil {
 		return zero, nil, classify(err, &claims)
 	}
