@@ -201,7 +201,11 @@ type Config[U any] struct {
 	// Optional. Default: "" (no aud claim, none checked).
 	Audience string
 
-	// ContextKey is the c.Locals key under which the user is stored.
+	// ContextKey is the c.Locals key under which the user is stored. An
+	// instance clears it at the start of each request, so that a user
+	// stored there by another instance that ran before (stacked instances
+	// with the same key) is never taken for its own; give stacked
+	// instances keys of their own.
 	//
 	// Optional. Default: "user".
 	ContextKey string

@@ -47,7 +47,10 @@
 //	})
 //
 // A refused login returns an error wrapping ErrInvalidCredentials and sets no
-// cookie; an empty id or password never reaches Authenticate.
+// cookie; an empty id or password never reaches Authenticate. A login posted
+// from another site is refused with ErrCSRF (see CSRF), and a token too
+// large for a cookie with ErrTokenTooLarge. A login over an existing session
+// of the same browser revokes that session.
 //
 // The cookie (Config.CookieName, default "token") is always HttpOnly, Secure
 // unless Config.InsecureCookie is set, SameSite=Lax unless
@@ -70,6 +73,12 @@
 // CurrentUser returns the user with its type, and false when the request is
 // not signed in.
 //
+// When the request carries several cookies of the token's name (another
+// host of the domain or a page with a more specific Path may set one), the
+// first of at most four that verifies and is not revoked is used. Name the
+// cookie with the "__Host-" prefix (Secure, Path "/", no Domain) so that no
+// other host can set one at all.
+//
 // # Logout
 //
 // Logout clears the cookies and revokes the session in Config.Storage for
@@ -91,6 +100,12 @@
 // When several instances serve the same users (several processes, or two
 // New in one app), give them one shared fiber.Storage (Redis, for example)
 // so that a logout on one is honoured by all.
+//
+// Two instances stacked on one route (a site-wide one and another for
+// /admin, say) keep their sessions apart: CurrentUser, CSRFToken, Expiry,
+// ProcessLogin and Logout answer for the last instance that ran, and an
+// instance never shows the user another instance stored under the same
+// ContextKey. Give such instances their own CookieName and ContextKey.
 //
 // # Sliding sessions
 //
@@ -116,8 +131,11 @@
 //		<button>Log out</button>
 //	</form>
 //
-// ProcessLogin itself needs no CSRF value. Config.DisableCSRF turns the
-// check off.
+// ProcessLogin needs no CSRF value, but it refuses a login posted from
+// another site (login CSRF, which would sign the victim into the attacker's
+// account) by its Sec-Fetch-Site header or, from older browsers, its Origin;
+// Config.LoginOrigins names other sites whose login forms are trusted.
+// Config.DisableCSRF turns the double-submit check off.
 //
 // # Keys
 //

@@ -54,6 +54,8 @@ var (
 	// unsafe method (anything but GET, HEAD, OPTIONS and TRACE) without the
 	// token's CSRF value in the X-CSRF-Token header or the csrf_token form
 	// field. The default Unauthorized handler answers 403 Forbidden.
+	// ProcessLogin returns it for a login posted from another site, and
+	// Logout for a logout without the CSRF value.
 	ErrCSRF = errors.New("fiberjwt: missing or wrong CSRF token")
 
 	// ErrRevoked means the token was revoked by Logout.

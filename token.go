@@ -27,7 +27,12 @@ package fiberjwt
 //     before any claim is decoded, with no allocation.
 //  4. Anything else (a miss with a good MAC, a failing clock check, a token
 //     in another form or encoding) goes to the reference parser, whose
-//     answer is final; an accepted token in our form is then cached.
+//     answer is final; an accepted token in our form is then cached. The
+//     reference decodes the claims before it checks the signature, so a
+//     token whose signature is not checked yet (another header spelling,
+//     a signature of the wrong length, an asymmetric key) first has it
+//     checked by checkSignature, with the key and algorithm its header
+//     names: no claim of a forged token is ever decoded.
 //
 // Fuzz_Differential checks that the result equals the reference's for any
 // input. The cached user is handed to a request by value only when U holds

@@ -162,7 +162,14 @@ func newApp(secret []byte, ttl time.Duration, secure bool) *fiber.App {
 		return render(c, d)
 	})
 	app.Post("/login", func(c *fiber.Ctx) error {
-		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
+		switch _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); {
+		case errors.Is(err, fiberjwt.ErrCSRF): // posted by a form on another site
+			c.Status(fiber.StatusForbidden)
+			return render(c, pageData{Title: "Welcome", Message: "This sign-in came from another site: sign in on this page."})
+		case errors.Is(err, fiberjwt.ErrStorage): // the previous session could not be revoked
+			c.Status(fiber.StatusServiceUnavailable)
+			return render(c, pageData{Title: "Welcome", Message: "Signing in is not possible right now: try again later."})
+		case err != nil:
 			c.Status(fiber.StatusUnauthorized)
 			return render(c, pageData{Title: "Welcome", Message: "Wrong id or password."})
 		}

@@ -90,6 +90,12 @@ func Test_Demo_Contract(t *testing.T) {
 		t.Fatalf("wrong password: status %d, cookie %v", resp.StatusCode, tokenCookie(resp))
 	}
 
+	resp, body = cl.do("POST", "/login", url.Values{"id": {"alice"}, "pw": {"wonderland"}},
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.test")
+	if resp.StatusCode != 403 || tokenCookie(resp) != nil || !strings.Contains(body, "another site") {
+		t.Fatalf("cross-site login: status %d, cookie %v", resp.StatusCode, tokenCookie(resp))
+	}
+
 	resp, _ = cl.do("GET", "/protected", nil)
 	if resp.StatusCode != 401 {
 		t.Fatalf("GET /protected signed out = %d, want 401", resp.StatusCode)
