@@ -85,7 +85,7 @@ func Test_Verify_SignatureBeforeClaims(t *testing.T) {
 //
 // go test -run Test_Refresh_VerifyOnly -race
 // Not parallel: testing.AllocsPerRun counts the allocations of the whole
-// process, so each count is the least of three.
+// process, so each count is the least of three runs.
 func Test_Refresh_VerifyOnly(t *testing.T) {
 	asymKeys(t)
 	clk := newClock()
@@ -140,5 +140,10 @@ func Test_Refresh_VerifyOnly(t *testing.T) {
 	clk.Advance(45 * time.Minute) // inside the refresh window (the last 30 minutes)
 	inWindow := allocs()
 	check("token in its refresh window")
-	utils.AssertEqual(t, before, inWindow, "allocations per request inside the refresh window, against outside")
+	// Starting a refresh (random ids, claims, an error) cost 8 allocations;
+	// the race detector's sync.Pool, which drops items at random, adds
+	// about one either way.
+	if inWindow >= before+4 {
+		t.Fatalf("%v allocations per request inside the refresh window, %v outside: a refresh was started", inWindow, before)
+	}
 }
