@@ -225,6 +225,15 @@ type Config[U any] struct {
 	// forgets a revocation early).
 	Storage fiber.Storage
 
+	// Revocations replaces Storage with a list of revoked sessions of
+	// another kind: one that keeps the live revocations in memory, in sync
+	// with the other instances, so that a verified request costs no round
+	// trip to a shared store. github.com/fiberjwt/fiberjwt/redisrevoke is one,
+	// over Redis. Set Storage or Revocations, not both.
+	//
+	// Optional. Default: nil (Storage keeps the revocations).
+	Revocations Revocations
+
 	// TimeFunc returns the current time. Tests use it to drive the clock.
 	//
 	// Optional. Default: time.Now.
@@ -334,7 +343,10 @@ func configDefault[U any](cfg Config[U]) (Config[U], error) {
 	if cfg.TimeFunc == nil {
 		cfg.TimeFunc = time.Now
 	}
-	if cfg.Storage == nil {
+	switch {
+	case cfg.Revocations != nil && cfg.Storage != nil:
+		return cfg, configError("set either Storage or Revocations, not both: Revocations keeps the revoked sessions itself")
+	case cfg.Revocations == nil && cfg.Storage == nil:
 		cfg.Storage = newMemoryStorage(defaultRevocations, cfg.TimeFunc)
 	}
 

@@ -7,6 +7,27 @@ import (
 	"time"
 )
 
+// Revocations is a list of revoked sessions: Config.Revocations, in place
+// of the Storage-backed default. Logout records the session id of the
+// token it revokes; the middleware asks about the session id of every
+// verified token. An implementation that keeps the live revocations in
+// memory, in sync with a shared store (as the nested module
+// github.com/fiberjwt/fiberjwt/redisrevoke does with Redis), serves every
+// request without a round trip.
+type Revocations interface {
+	// Revoke records the session id as revoked until until, when the last
+	// token of the session that could still be accepted expires; the
+	// record may be dropped afterwards. An error is returned by Logout
+	// wrapped together with ErrStorage.
+	Revoke(id string, until time.Time) error
+
+	// IsRevoked reports whether the session id is revoked. An error means
+	// that it cannot tell (its store is out of reach): the request is
+	// refused with an error wrapping ErrStorage and it (fail closed). It
+	// runs on every verified request, concurrently: keep it fast.
+	IsRevoked(id string) (bool, error)
+}
+
 // revokedPrefix namespaces the keys this package writes to Config.Storage.
 const revokedPrefix = "fiberjwt:revoked:"
 
@@ -28,9 +49,16 @@ func (m *middleware[U]) revoke(s *session) error {
 			until = latest
 		}
 	}
-	ttl := until.Add(m.cfg.Leeway).Sub(now)
+	until = until.Add(m.cfg.Leeway)
+	ttl := until.Sub(now)
 	if ttl <= 0 {
 		return nil // already refused as expired
+	}
+	if r := m.cfg.Revocations; r != nil {
+		if err := r.Revoke(s.id, until); err != nil {
+			return fmt.Errorf("%w: %w", ErrStorage, err)
+		}
+		return nil
 	}
 	// Round up: storages count whole seconds, and zero means "forever".
 	ttl = ttl.Truncate(time.Second) + time.Second
@@ -43,6 +71,15 @@ func (m *middleware[U]) revoke(s *session) error {
 // checkRevoked returns ErrRevoked when s was revoked, and an error wrapping
 // ErrStorage when that cannot be told.
 func (m *middleware[U]) checkRevoked(s *session) error {
+	if r := m.cfg.Revocations; r != nil {
+		switch revoked, err := r.IsRevoked(s.id); {
+		case err != nil:
+			return fmt.Errorf("%w: %w", ErrStorage, err)
+		case revoked:
+			return ErrRevoked
+		}
+		return nil
+	}
 	v, err := m.cfg.Storage.Get(s.key)
 	switch {
 	case err != nil:

@@ -9,10 +9,12 @@ package integration
 //	go test -run Compare -bench . -benchmem -count 5 .
 //
 // The middleware overhead of a mode is its ns/op minus bare's.
-// loadtest.sh measures the same three apps under wrk.
+// loadtest.sh measures the same apps under wrk, and fiberjwt with its
+// revocations in Redis (BenchmarkCompareStore measures that one here).
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha512"
@@ -20,15 +22,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fiberjwt/fiberjwt"
+	"github.com/fiberjwt/fiberjwt/redisrevoke"
 	jwtware "github.com/gofiber/contrib/jwt"
 	"github.com/gofiber/fiber/v2"
 	"github.com/golang-jwt/jwt/v5"
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/valyala/fasthttp"
 )
 
@@ -288,4 +295,57 @@ func BenchmarkFloor(b *testing.B) {
 			b.Fatal("the last MAC is not the token's signature")
 		}
 	})
+}
+
+// BenchmarkCompareStore serves the verified GET /protected of
+// BenchmarkCompare through fiberjwt with its revocations in the default
+// in-memory store (memory), in Redis through gofiber/storage/redis as
+// Config.Storage, one GET per request (storage-redis), and in Redis
+// through redisrevoke as Config.Revocations, checked in memory
+// (redisrevoke), against one redis-server started for the run.
+//
+//	cd integration
+//	go test -run '^$' -bench CompareStore -benchmem -count 5 .
+func BenchmarkCompareStore(b *testing.B) {
+	fx := mustCompareToken(b)
+	host, port := testRedis(b)
+	list, err := redisrevoke.New(goredis.NewClient(&goredis.Options{Addr: net.JoinHostPort(host, strconv.Itoa(port))}), redisrevoke.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = list.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := list.Ready(ctx); err != nil {
+		b.Fatal(err)
+	}
+	store := newRedisStore(host, port, "bench")
+	b.Cleanup(func() { _ = store.Close() })
+	configs := []struct {
+		name string
+		cfg  fiberjwt.Config[compareUser]
+	}{
+		{"memory", fiberjwt.Config[compareUser]{SecretKey: fx.key}},
+		{"storage-redis", fiberjwt.Config[compareUser]{SecretKey: fx.key, Storage: store}},
+		{"redisrevoke", fiberjwt.Config[compareUser]{SecretKey: fx.key, Revocations: list}},
+	}
+	for _, c := range configs {
+		b.Run(c.name, func(b *testing.B) {
+			app := fiber.New()
+			app.Use(fiberjwt.New(c.cfg))
+			app.Get("/protected", func(c *fiber.Ctx) error { return c.SendString(compareBody) })
+			handler := app.Handler()
+			req := compareRequest("/protected", fx.token)
+			handler(req)
+			if status := req.Response.StatusCode(); status != fiber.StatusOK {
+				b.Fatalf("status %d: %s", status, req.Response.Body())
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				req.Response.Reset()
+				handler(req)
+			}
+		})
+	}
 }

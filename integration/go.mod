@@ -4,10 +4,13 @@ go 1.25
 
 replace github.com/fiberjwt/fiberjwt => ../
 
+replace github.com/fiberjwt/fiberjwt/redisrevoke => ../redisrevoke
+
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/fiberjwt/fiberjwt v0.0.0
+	github.com/fiberjwt/fiberjwt/redisrevoke v0.0.0
 	github.com/gofiber/contrib/jwt v1.1.2
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/gofiber/storage/redis/v3 v3.4.3

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# loadtest.sh: requests per second of bare Fiber, Fiber + fiberjwt and Fiber +
-# gofiber/contrib/jwt v1.1.2 under wrk on loopback, every request carrying
-# the same valid HS512 token cookie (the servers are ./loadserver).
+# loadtest.sh: requests per second of bare Fiber, Fiber + fiberjwt, Fiber +
+# fiberjwt with its revocations in Redis (redisrevoke, against a
+# redis-server this script starts on loopback; skipped when redis-server is
+# missing) and Fiber + gofiber/contrib/jwt v1.1.2 under wrk on loopback,
+# every request carrying the same valid HS512 token cookie (the servers are
+# ./loadserver).
 #
 #	bash integration/loadtest.sh                  # 5 rounds of 5 s per mode
 #	ROUNDS=3 DURATION=3s bash integration/loadtest.sh
 #
-# Each round runs the three modes in a rotated order (round 1: bare fiberjwt
-# contribjwt, round 2: fiberjwt contribjwt bare, ...), each on a fresh server
-# pinned to CPU $SERVER_CPU (default 0) with wrk pinned to CPU $CLIENT_CPU
+# Each round runs the modes in a rotated order (round 1: bare fiberjwt
+# fiberjwt-redis contribjwt, round 2: fiberjwt fiberjwt-redis contribjwt bare,
+# ...), each on a fresh server pinned to CPU $SERVER_CPU (default 0) with wrk
+# pinned to CPU $CLIENT_CPU
 # (default 1): a warm-up of $WARMUP (default 1s, 0 to skip), then
 # `wrk -t1 -c$CONNECTIONS -d$DURATION` (default 32 connections, 5s). It fails
 # when a server does not answer 200 to the token, or answers 200 without it
@@ -27,7 +31,7 @@ warmup=${WARMUP:-1s}
 connections=${CONNECTIONS:-32}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
-modes=(bare fiberjwt contribjwt)
+modes=(bare fiberjwt fiberjwt-redis contribjwt)
 
 die() {
 	echo "loadtest: $*" >&2
@@ -61,6 +65,7 @@ fi
 
 tmp=$(mktemp -d)
 pid=""
+redis_pid=""
 stop_server() {
 	if [ -n "$pid" ]; then
 		kill "$pid" 2>/dev/null || true
@@ -68,7 +73,14 @@ stop_server() {
 		pid=""
 	fi
 }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+stop_redis() {
+	if [ -n "$redis_pid" ]; then
+		kill "$redis_pid" 2>/dev/null || true
+		wait "$redis_pid" 2>/dev/null || true
+		redis_pid=""
+	fi
+}
+trap 'stop_server; stop_redis; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
 go build -o "$tmp/loadserver" ./loadserver
@@ -87,6 +99,20 @@ free_port() {
 	done
 	return 1
 }
+
+if command -v redis-server >/dev/null; then
+	redis_port=$(free_port) || die "no free loopback port for redis-server"
+	redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
+	redis_pid=$!
+	export REDIS_ADDR="127.0.0.1:$redis_port"
+	for _ in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
+		sleep 0.1
+	done
+else
+	echo "loadtest: redis-server is missing: skipping fiberjwt-redis (apt-get install redis-server)" >&2
+	modes=(bare fiberjwt contribjwt)
+fi
 
 # status URL [CURL_ARGS...] prints the HTTP status of GET URL (000 when
 # nothing answers) and leaves the body in $tmp/body.
@@ -144,14 +170,14 @@ for ((r = 0; r < rounds; r++)); do
 		rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out")
 		[[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || { cat "$tmp/wrk.out" >&2; die "$mode: no Requests/sec in wrk's report"; }
 		note=$(grep -m1 'Socket errors' "$tmp/wrk.out" | sed 's/^ */  /' || true)
-		printf 'round %d  %-10s %10.0f req/s%s\n' "$((r + 1))" "$mode" "$rps" "$note"
+		printf 'round %d  %-14s %10.0f req/s%s\n' "$((r + 1))" "$mode" "$rps" "$note"
 		echo "$r $mode $rps" >>"$tmp/results"
 	done
 done
 
 echo
 # Per mode: the median req/s, its ratio to bare's median, and the median of
-# the per-round ratios to bare (each round runs the three modes back to
+# the per-round ratios to bare (each round runs the modes back to
 # back, so that ratio cancels most of the machine's drift between rounds).
 awk -v order="${modes[*]}" '
 	function median(a, c,    i, j, t) {
@@ -162,7 +188,7 @@ awk -v order="${modes[*]}" '
 	{ rps[$2, $1] = $3; rounds[$1] = 1 }
 	END {
 		m = split(order, names, " ")
-		printf "%-10s  %12s  %8s  %17s  %s\n", "mode", "median req/s", "vs bare", "per-round vs bare", "runs (sorted)"
+		printf "%-14s  %12s  %8s  %17s  %s\n", "mode", "median req/s", "vs bare", "per-round vs bare", "runs (sorted)"
 		for (i = 1; i <= m; i++) {
 			k = names[i]; c = 0; delete v; delete ratio
 			for (r in rounds) {
@@ -172,6 +198,6 @@ awk -v order="${modes[*]}" '
 			q = median(ratio, c)
 			runs = ""
 			for (j = 1; j <= c; j++) runs = runs sprintf(" %.0f", v[j])
-			printf "%-10s  %12.0f  %7.1f%%  %16.1f%%  %s\n", k, med[k], 100 * med[k] / med["bare"], 100 * q, runs
+			printf "%-14s  %12.0f  %7.1f%%  %16.1f%%  %s\n", k, med[k], 100 * med[k] / med["bare"], 100 * q, runs
 		}
 	}' "$tmp/results"

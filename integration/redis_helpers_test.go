@@ -23,7 +23,7 @@ const redisStartTimeout = 10 * time.Second
 // testRedis returns the host and port of the Redis the test should use: the
 // server at $REDIS_ADDR when that is set, otherwise a redis-server started
 // for this test and stopped when it ends.
-func testRedis(t *testing.T) (host string, port int) {
+func testRedis(t testing.TB) (host string, port int) {
 	t.Helper()
 	if addr := os.Getenv("REDIS_ADDR"); addr != "" {
 		h, p, err := net.SplitHostPort(addr)
@@ -46,7 +46,7 @@ func testRedis(t *testing.T) (host string, port int) {
 // redisServer is a redis-server process owned by one test: loopback only,
 // no RDB or AOF persistence, working directory in t.TempDir().
 type redisServer struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	dir  string
 	port int
@@ -60,7 +60,7 @@ type redisServer struct {
 // until it answers PING. It skips the test when redis-server is not
 // installed, and fails it instead when $CI is set. The server is killed when
 // the test ends.
-func startRedisServer(t *testing.T) *redisServer {
+func startRedisServer(t testing.TB) *redisServer {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {

@@ -1,10 +1,13 @@
 // Command loadserver is the tiny server that loadtest.sh puts under wrk: GET
 // /protected answering "Protected Page" behind no middleware (-mode bare),
-// fiberjwt (-mode fiberjwt) or gofiber/contrib/jwt v1.1.2 (-mode contribjwt),
-// both configured for the cookie "token", HS512 and the same key.
+// fiberjwt (-mode fiberjwt), fiberjwt with its revocations in Redis through
+// redisrevoke (-mode fiberjwt-redis, Redis at $REDIS_ADDR) or
+// gofiber/contrib/jwt v1.1.2 (-mode contribjwt), all configured for the
+// cookie "token", HS512 and the same key.
 //
 //	loadserver -print-token                      # a token for the key, issued by fiberjwt
 //	loadserver -mode fiberjwt -addr 127.0.0.1:38080
+//	REDIS_ADDR=127.0.0.1:6379 loadserver -mode fiberjwt-redis
 //
 // The key is $LOADTEST_KEY (at least 64 bytes) or, without it, a public demo
 // constant: this server is for measurements on loopback only, and refuses
@@ -12,6 +15,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,10 +24,13 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"time"
 
 	"github.com/fiberjwt/fiberjwt"
+	"github.com/fiberjwt/fiberjwt/redisrevoke"
 	jwtware "github.com/gofiber/contrib/jwt"
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 )
 
 // demoKey signs and verifies when $LOADTEST_KEY is unset. It is public: never
@@ -78,13 +85,28 @@ func newApp(mode string, key []byte) (*fiber.App, error) {
 	case "bare":
 	case "fiberjwt":
 		app.Use(fiberjwt.New(fiberjwt.Config[user]{SecretKey: key}))
+	case "fiberjwt-redis":
+		addr := os.Getenv("REDIS_ADDR")
+		if addr == "" {
+			return nil, errors.New("-mode fiberjwt-redis needs REDIS_ADDR=host:port")
+		}
+		list, err := redisrevoke.New(redis.NewClient(&redis.Options{Addr: addr}), redisrevoke.Options{})
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := list.Ready(ctx); err != nil {
+			return nil, err
+		}
+		app.Use(fiberjwt.New(fiberjwt.Config[user]{SecretKey: key, Revocations: list}))
 	case "contribjwt":
 		app.Use(jwtware.New(jwtware.Config{
 			SigningKey:  jwtware.SigningKey{JWTAlg: jwtware.HS512, Key: key},
 			TokenLookup: "cookie:token",
 		}))
 	default:
-		return nil, fmt.Errorf("unknown -mode %q: want bare, fiberjwt or contribjwt", mode)
+		return nil, fmt.Errorf("unknown -mode %q: want bare, fiberjwt, fiberjwt-redis or contribjwt", mode)
 	}
 	app.Get("/protected", func(c *fiber.Ctx) error { return c.SendString("Protected Page") })
 	return app, nil

@@ -1,0 +1,44 @@
+// Package redisrevoke keeps fiberjwt's revoked sessions in Redis and in the
+// memory of every instance, so that several instances honour each other's
+// logouts without a Redis round trip per request.
+//
+//	client := redis.NewClient(&redis.Options{Addr: "10.0.0.5:6379"})
+//	list, err := redisrevoke.New(client, redisrevoke.Options{})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	defer list.Close()
+//	app.Use(fiberjwt.New(fiberjwt.Config[User]{
+//		SecretKey:   key,
+//		Revocations: list,
+//		// ...
+//	}))
+//
+// # How it works
+//
+// Redis holds one sorted set (Options.Key) of revoked session ids, each
+// scored by when its last token expires; entries and the set itself expire
+// then. Logout on any instance adds the session to the set and publishes it
+// on the Pub/Sub channel of the same name. Every instance subscribes to the
+// channel, loads the whole set after each (re)connection, and answers the
+// middleware's question "is this session revoked?" from memory. Redis sees
+// one transaction per logout and a PING per quarter of Options.FailAfter
+// per instance, whatever the traffic.
+//
+// # Bounds
+//
+// A logout on one instance is refused on the others as soon as the
+// Pub/Sub message arrives: milliseconds on a local network (the tests
+// measure p99 under 50 ms on loopback). An instance that loses Redis fails
+// closed: within milliseconds when the connection breaks (go-redis first
+// tries a few quick redials), and at most Options.FailAfter (default one
+// second) after Redis last answered when it goes silent. The
+// middleware then refuses tokens with fiberjwt.ErrStorage (503 by default).
+// It reconnects by itself and reloads the set before it accepts a token
+// again, so a revocation made elsewhere while it was cut off is honoured;
+// a fresh instance loads it before its first accepted token.
+//
+// It needs Redis 7.0 or newer (PEXPIREAT with NX and GT). Give Redis
+// persistence (appendonly yes): a Redis that restarts empty forgets the
+// revocations that instances started afterwards would need.
+package redisrevoke
