@@ -4,7 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha512"
 	"encoding/base64"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/fiberjwt/fiberjwt"
@@ -171,4 +174,92 @@ func Benchmark_Floor_HMAC(b *testing.B) {
 		h.Write(input)
 		h.Sum(sum[:0])
 	}
+}
+
+// workingSets holds the apps of the working-set benchmarks, built once per
+// process: a login costs a signature.
+var workingSets sync.Map // int -> *workingSet
+
+type workingSet struct {
+	handler fasthttp.RequestHandler
+	tokens  []string
+}
+
+// loadWorkingSet returns an app with the default CacheSize and n tokens of
+// distinct logins, each served once already.
+func loadWorkingSet(b *testing.B, n int) *workingSet {
+	if ws, ok := workingSets.Load(n); ok {
+		return ws.(*workingSet)
+	}
+	handler, tokens := cacheApp(b, 0, n, nil)
+	misses(b, handler, tokens, roundRobin(n, 1))
+	ws := &workingSet{handler: handler, tokens: tokens}
+	workingSets.Store(n, ws)
+	return ws
+}
+
+// benchTokens serves b.N requests, the i-th carrying tokens[order[i]],
+// order repeating.
+func benchTokens(b *testing.B, ws *workingSet, order []int) {
+	ctx := &fasthttp.RequestCtx{}
+	ctx.Request.Header.SetMethod(fiber.MethodGet)
+	ctx.Request.SetRequestURI("/protected")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx.Request.Header.SetCookie("token", ws.tokens[order[i%len(order)]])
+		ctx.Response.Reset()
+		ws.handler(ctx)
+	}
+	b.StopTimer()
+	if got := ctx.Response.StatusCode(); got != fiber.StatusOK {
+		b.Fatalf("status %d", got)
+	}
+}
+
+// Benchmark_WorkingSet: verified requests round robin over the tokens of
+// 1, 1,000, 10,000 and 100,000 distinct logins, with the default CacheSize
+// (100,000). /1 is the single-token cost the others compare with.
+//
+//	go test -run '^$' -bench 'Benchmark_WorkingSet|Floor' -benchmem
+func Benchmark_WorkingSet(b *testing.B) {
+	for _, n := range []int{1, 1000, 10000, 100000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			benchTokens(b, loadWorkingSet(b, n), roundRobin(n, 1))
+		})
+	}
+}
+
+// Benchmark_WorkingSetRandom: the same, the tokens drawn at random.
+//
+//	go test -run '^$' -bench 'Benchmark_WorkingSetRandom' -benchmem
+func Benchmark_WorkingSetRandom(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			benchTokens(b, loadWorkingSet(b, n), random(n, 1<<20))
+		})
+	}
+}
+
+// Benchmark_Parallel: verified requests from every core at once, round
+// robin over 1,000 tokens from a different start on each.
+//
+//	go test -run '^$' -bench 'Benchmark_Parallel' -benchmem -cpu 1,2
+func Benchmark_Parallel(b *testing.B) {
+	ws := loadWorkingSet(b, 1000)
+	var start atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := &fasthttp.RequestCtx{}
+		ctx.Request.Header.SetMethod(fiber.MethodGet)
+		ctx.Request.SetRequestURI("/protected")
+		i := int(start.Add(397))
+		for pb.Next() {
+			i++
+			ctx.Request.Header.SetCookie("token", ws.tokens[i%len(ws.tokens)])
+			ctx.Response.Reset()
+			ws.handler(ctx)
+		}
+	})
 }

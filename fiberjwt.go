@@ -138,18 +138,26 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 // refresh replaces the token cookie with a fresh token of the same session
 // when less than Config.RefreshBefore of the token's life is left, unless
 // the session has reached Config.MaxSessionAge. It keeps the old token when
-// signing fails: the request is served all the same.
+// signing fails: the request is served all the same. The fresh token is
+// remembered with the old one's session, and given again to the requests
+// that still carry the old token while it is not due for a refresh itself,
+// so that one token does not mint a new one per request.
 func (m *middleware[U]) refresh(c *fiber.Ctx, user U, s *session, now time.Time) {
 	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() ||
 		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) || m.ring().signer == nil {
 		return
 	}
-	token, fresh, err := m.sign(s.subject, user, s, now)
-	if err != nil || !fresh.expires.After(s.expires) || m.checkSize(c, token) != nil {
-		return
+	next := s.next.Load()
+	if next == nil || next.session.expires.Sub(now) < m.cfg.RefreshBefore {
+		token, fresh, err := m.sign(s.subject, user, s, now)
+		if err != nil || !fresh.expires.After(s.expires) || m.checkSize(c, token) != nil {
+			return
+		}
+		next = &successor{token: token, session: fresh}
+		s.next.Store(next)
 	}
-	m.setCookies(c, token, fresh)
-	c.Locals(m.sessKey, fresh)
+	m.setCookies(c, next.token, next.session)
+	c.Locals(m.sessKey, next.session)
 }
 
 // check verifies token at time now and that it is not revoked.

@@ -43,7 +43,6 @@ package fiberjwt
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -51,7 +50,7 @@ import (
 	"fmt"
 	"hash"
 	"reflect"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -61,9 +60,6 @@ import (
 // 4096 bytes per cookie, so nothing longer is one of ours; it is refused
 // before any decoding or HMAC work.
 const maxTokenSize = 4096
-
-// maxCached bounds the cache of verified tokens; it is emptied when full.
-const maxCached = 10_000
 
 // userClaim is the claim that carries the user value.
 const userClaim = "usr"
@@ -106,7 +102,7 @@ type parsedClaims struct {
 }
 
 // session is what a verified token leaves for the rest of the request. It
-// is never modified once built.
+// is never modified once built, but for next.
 type session struct {
 	id       string // the session id: sid, or jti for a token without one
 	key      string // revokedPrefix + id: the Storage key
@@ -114,17 +110,34 @@ type session struct {
 	csrf     string
 	authTime time.Time // zero when the token does not say
 	expires  time.Time
+
+	// next is the token that a refresh issued to replace this one: later
+	// requests that still carry this token (sent before the browser
+	// stored the new cookie, or by a client that ignores it) get the same
+	// one instead of a new token each.
+	next atomic.Pointer[successor]
 }
 
-// verified is what the reference parser found in an accepted token. Cached
-// entries are shared by every request carrying that token and never
-// modified.
+// successor is a token issued by a refresh, and its session.
+type successor struct {
+	token   string
+	session *session
+}
+
+// verified is what the reference parser found in an accepted token: an
+// entry of the cache (see cache.go), shared by every request carrying that
+// token and never modified but for referenced.
 type verified[U any] struct {
 	user     U
 	userJSON []byte // the usr claim, for types that are decoded per request
 	session  *session
 	from     time.Time // max(nbf, iat) - leeway: refused before
 	until    time.Time // exp + leeway: refused from then on
+
+	token      []byte    // the whole token, compared on every hit
+	hash       uint64    // its hash in the cache
+	key        *keyState // the key that verified it
+	referenced atomic.Bool
 }
 
 // verifier holds what New prepares for verifying tokens.
@@ -133,15 +146,14 @@ type verifier[U any] struct {
 	keyFunc     jwt.Keyfunc
 	userIsValue bool // U can be copied without sharing mutable state
 
-	mu    sync.RWMutex
-	cache map[cacheKey]*verified[U]
+	cache *tokenCache[U]
 }
 
-// cacheKey names an accepted token: the key that verified it and the
-// token's SHA-256.
-type cacheKey struct {
-	key *keyState
-	sum [sha256.Size]byte
+// cacheSlot is where parse caches an accepted token: the key that verified
+// it and the token's hash.
+type cacheSlot struct {
+	key  *keyState
+	hash uint64
 }
 
 // macState is a keyed HMAC with buffers for one verification.
@@ -184,7 +196,7 @@ func (m *middleware[U]) initVerifier() {
 	v.parser = jwt.NewParser(opts...)
 	v.keyFunc = m.keyFunc
 	v.userIsValue = isValueType(reflect.TypeOf((*U)(nil)).Elem(), 0)
-	v.cache = make(map[cacheKey]*verified[U])
+	v.cache = newTokenCache[U](cfg.CacheSize)
 }
 
 // keyFunc returns the key that verifies t (see keyFor).
@@ -362,15 +374,13 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 	if k == nil || k.hmac && len(token)-dot2-1 != k.sigLen {
 		return m.parse(token, dot1, dot2, nil, false) // not in the form sign writes
 	}
-	key := cacheKey{key: k, sum: sha256.Sum256(token)}
-	v.mu.RLock()
-	hit := v.cache[key]
-	v.mu.RUnlock()
+	h := v.cache.hash(token)
+	hit := v.cache.get(token, h, k)
 	if hit == nil {
 		if k.hmac && !k.validMAC(token, dot2) {
 			return zero, nil, errForged
 		}
-		return m.parse(token, dot1, dot2, &key, k.hmac)
+		return m.parse(token, dot1, dot2, &cacheSlot{key: k, hash: h}, k.hmac)
 	}
 	if now.Before(hit.from) || !now.Before(hit.until) {
 		return m.parse(token, dot1, dot2, nil, true) // the reference says why
@@ -401,9 +411,9 @@ func (st *keyState) validMAC(token []byte, dot2 int) bool {
 
 // parse verifies token, whose dots are at dot1 and dot2, with the reference
 // parser and decodes its user. Unless signed says that the signature was
-// checked already, it is checked first (see checkSignature). When key is
-// not nil and the token is accepted, the result is cached under it.
-func (m *middleware[U]) parse(token []byte, dot1, dot2 int, key *cacheKey, signed bool) (U, *session, error) {
+// checked already, it is checked first (see checkSignature). When slot is
+// not nil and the token is accepted, the result is cached there.
+func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, signed bool) (U, *session, error) {
 	var zero U
 	v := &m.verifier
 	if bytes.ContainsAny(token, "\r\n") {
@@ -433,8 +443,9 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, key *cacheKey, signe
 		return zero, nil, fmt.Errorf("%w: %s claim: %w", ErrInvalidToken, userClaim, err)
 	}
 	s := newSession(&claims.RegisteredClaims, &claims.sessionClaims)
-	if key != nil {
-		entry := &verified[U]{session: s, until: s.expires.Add(m.cfg.Leeway)}
+	if slot != nil {
+		entry := &verified[U]{session: s, until: s.expires.Add(m.cfg.Leeway),
+			token: append([]byte(nil), token...), hash: slot.hash, key: slot.key}
 		for _, d := range []*jwt.NumericDate{claims.NotBefore, claims.IssuedAt} {
 			if d != nil && d.After(entry.from) {
 				entry.from = d.Time
@@ -446,12 +457,7 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, key *cacheKey, signe
 		} else {
 			entry.userJSON = append([]byte(nil), claims.User...)
 		}
-		v.mu.Lock()
-		if len(v.cache) >= maxCached {
-			clear(v.cache)
-		}
-		v.cache[*key] = entry
-		v.mu.Unlock()
+		v.cache.put(entry, m.cfg.TimeFunc())
 	}
 	return user, s, nil
 }
