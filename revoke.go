@@ -3,7 +3,9 @@ package fiberjwt
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,12 +95,23 @@ func (m *middleware[U]) checkRevoked(s *session) error {
 var errStorageFull = errors.New("in-memory revocation store is full: configure Config.Storage with a larger store")
 
 // memoryStorage is the default Config.Storage: a bounded map whose entries
-// expire. It implements fiber.Storage and is safe for concurrent use.
+// expire, in shards with a lock each, so that the revocation check of
+// concurrent requests does not queue on one lock. It implements
+// fiber.Storage and is safe for concurrent use.
 type memoryStorage struct {
+	seed   maphash.Seed
+	shards [memoryShards]memoryShard
+	count  atomic.Int64 // entries in all shards
+	max    int64
+	now    func() time.Time
+}
+
+const memoryShards = 32
+
+type memoryShard struct {
 	mu      sync.RWMutex
 	entries map[string]memoryEntry
-	max     int
-	now     func() time.Time
+	_       [64]byte // keep shards' locks on their own cache lines
 }
 
 type memoryEntry struct {
@@ -107,7 +120,15 @@ type memoryEntry struct {
 }
 
 func newMemoryStorage(max int, now func() time.Time) *memoryStorage {
-	return &memoryStorage{entries: make(map[string]memoryEntry), max: max, now: now}
+	s := &memoryStorage{seed: maphash.MakeSeed(), max: int64(max), now: now}
+	for i := range s.shards {
+		s.shards[i].entries = make(map[string]memoryEntry)
+	}
+	return s
+}
+
+func (s *memoryStorage) shard(key string) *memoryShard {
+	return &s.shards[maphash.String(s.seed, key)%memoryShards]
 }
 
 func (e memoryEntry) live(now time.Time) bool {
@@ -117,9 +138,13 @@ func (e memoryEntry) live(now time.Time) bool {
 // Get returns the value stored under key, or nil when there is none or it
 // expired. The caller must not modify it.
 func (s *memoryStorage) Get(key string) ([]byte, error) {
-	s.mu.RLock()
-	e, ok := s.entries[key]
-	s.mu.RUnlock()
+	if s.count.Load() == 0 {
+		return nil, nil
+	}
+	sh := s.shard(key)
+	sh.mu.RLock()
+	e, ok := sh.entries[key]
+	sh.mu.RUnlock()
 	if !ok || !e.live(s.now()) {
 		return nil, nil
 	}
@@ -134,35 +159,66 @@ func (s *memoryStorage) Set(key string, value []byte, exp time.Duration) error {
 	if exp > 0 {
 		e.expires = now.Add(exp)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.entries[key]; !ok && len(s.entries) >= s.max {
-		for k, old := range s.entries {
-			if !old.live(now) {
-				delete(s.entries, k)
-			}
-		}
-		if len(s.entries) >= s.max {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, ok := sh.entries[key]; !ok && !s.reserve() {
+		sh.mu.Unlock()
+		s.dropExpired(now)
+		sh.mu.Lock()
+		if _, ok := sh.entries[key]; !ok && !s.reserve() {
 			return errStorageFull
 		}
 	}
-	s.entries[key] = e
+	sh.entries[key] = e
 	return nil
+}
+
+// reserve counts one more entry, unless the store is full.
+func (s *memoryStorage) reserve() bool {
+	if s.count.Add(1) > s.max {
+		s.count.Add(-1)
+		return false
+	}
+	return true
+}
+
+// dropExpired removes the expired entries of every shard.
+func (s *memoryStorage) dropExpired(now time.Time) {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for k, e := range sh.entries {
+			if !e.live(now) {
+				delete(sh.entries, k)
+				s.count.Add(-1)
+			}
+		}
+		sh.mu.Unlock()
+	}
 }
 
 // Delete removes key.
 func (s *memoryStorage) Delete(key string) error {
-	s.mu.Lock()
-	delete(s.entries, key)
-	s.mu.Unlock()
+	sh := s.shard(key)
+	sh.mu.Lock()
+	if _, ok := sh.entries[key]; ok {
+		delete(sh.entries, key)
+		s.count.Add(-1)
+	}
+	sh.mu.Unlock()
 	return nil
 }
 
 // Reset removes every entry.
 func (s *memoryStorage) Reset() error {
-	s.mu.Lock()
-	clear(s.entries)
-	s.mu.Unlock()
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		s.count.Add(-int64(len(sh.entries)))
+		clear(sh.entries)
+		sh.mu.Unlock()
+	}
 	return nil
 }
 

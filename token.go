@@ -14,13 +14,15 @@ package fiberjwt
 //     work. Only bytes.IndexByte runs, so the work is linear in the length.
 //  2. Cache: a token in the form sign writes (one of the ring's exact
 //     headers, a signature segment of the algorithm's length) is looked up
-//     by its SHA-256 in a bounded cache of tokens the reference parser
-//     accepted, per key. SHA-256 is collision resistant, so a hit means the
-//     very same bytes, signature included, that passed before under a key
-//     still in force: only the clock checks (exp, nbf, iat with the leeway)
-//     are redone, and the HMAC is not. Revocation and Config.Validate are
-//     checked by the caller on every request, hit or miss. A retired key's
-//     entries are never found again (the lookup starts from the ring).
+//     in the cache of tokens the reference parser accepted (cache.go): by
+//     a seeded hash, confirmed by a constant-time comparison of the whole
+//     token with the one stored, and the key that verified it. A hit means
+//     the very same bytes, signature included, that passed before under a
+//     key still in force: only the clock checks (exp, nbf, iat with the
+//     leeway) are redone, and the HMAC is not. Revocation and
+//     Config.Validate are checked by the caller on every request, hit or
+//     miss. A retired key's entries are never found again (the lookup
+//     starts from the ring).
 //  3. Signature: on a miss, an HMAC token gets its MAC computed with a
 //     pooled HMAC whose key schedule was done once, into pooled buffers,
 //     and compared in constant time. A forged signature is refused there,
