@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fiberjwt/fiberjwt"
 	"github.com/gofiber/fiber/v2"
@@ -103,12 +104,62 @@ func Benchmark_Middleware(b *testing.B) {
 }
 
 // Benchmark_Middleware_ReferenceUser: a user type with a slice and a map
-// is decoded afresh for every request, so that requests share nothing.
+// is deep-copied from the cache for every request, so that requests share
+// nothing.
 //
 //	go test -run '^$' -bench Benchmark_Middleware_ReferenceUser -benchmem
 func Benchmark_Middleware_ReferenceUser(b *testing.B) {
 	handler, token := benchApp(b, true, toUser)
 	benchServe(b, handler, benchRequest("/protected", token), fiber.StatusOK)
+}
+
+// rolesUser and richUser are the users of Benchmark_UserShape: benchUser
+// plus a slice, then plus a map and a pointer.
+type rolesUser struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+type richUser struct {
+	ID    string            `json:"id"`
+	Name  string            `json:"name"`
+	Roles []string          `json:"roles"`
+	Prefs map[string]string `json:"prefs"`
+	Since *time.Time        `json:"since"`
+}
+
+func toRolesUser(u User) rolesUser {
+	return rolesUser{ID: u.ID, Name: u.Name, Roles: []string{"reader", "writer", "admin"}}
+}
+
+func toRichUser(u User) richUser {
+	since := epoch
+	return richUser{
+		ID: u.ID, Name: u.Name, Roles: []string{"reader", "writer", "admin"},
+		Prefs: map[string]string{"theme": "dark", "lang": "en", "tz": "UTC"},
+		Since: &since,
+	}
+}
+
+// Benchmark_UserShape: a verified request served from the cache, for users
+// of three shapes. Each request gets a user of its own; compare with
+// Benchmark_Floor_HMAC in the same run.
+//
+//	go test -run '^$' -bench 'UserShape|Floor' -benchmem -count 5 -benchtime 20000x .
+func Benchmark_UserShape(b *testing.B) {
+	b.Run("flat", func(b *testing.B) {
+		handler, token := benchApp(b, true, toBenchUser)
+		benchServe(b, handler, benchRequest("/protected", token), fiber.StatusOK)
+	})
+	b.Run("roles", func(b *testing.B) {
+		handler, token := benchApp(b, true, toRolesUser)
+		benchServe(b, handler, benchRequest("/protected", token), fiber.StatusOK)
+	})
+	b.Run("rich", func(b *testing.B) {
+		handler, token := benchApp(b, true, toRichUser)
+		benchServe(b, handler, benchRequest("/protected", token), fiber.StatusOK)
+	})
 }
 
 // go test -run '^$' -bench Benchmark_Middleware_Parallel -benchmem

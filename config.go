@@ -15,9 +15,9 @@ import (
 
 // Config defines the middleware's settings. U is the type of the signed-in
 // user: Authenticate returns it, ProcessLogin signs it into the token as JSON
-// under the "usr" claim, and the middleware decodes it into a fresh value for
-// every request. U must encode to JSON and must not carry a password (see
-// New).
+// under the "usr" claim, and the middleware decodes it and gives every
+// request a fresh value of its own. U must encode to JSON and must not carry
+// a password (see New).
 //
 // A zero field means its default; New applies the defaults and validates the
 // whole Config once, so nothing is parsed again per request.

@@ -37,10 +37,11 @@ package fiberjwt
 //     names: no claim of a forged token is ever decoded.
 //
 // Fuzz_Differential checks that the result equals the reference's for any
-// input. The cached user is handed to a request by value only when U holds
-// no pointers, slices, maps or interfaces (strings are immutable); for
-// other types each request decodes its own copy from the cached JSON, so no
-// two requests ever share mutable state.
+// input. The cached user is never handed out: each request gets a deep copy
+// of it made by a copier prepared at New (see copy.go), or, for the types
+// the copier refuses (interfaces, unexported references, recursive types
+// ...), decodes its own from the cached JSON, so no two requests ever share
+// mutable state.
 
 import (
 	"bytes"
@@ -51,7 +52,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -130,7 +130,7 @@ type successor struct {
 // entry of the cache (see cache.go), shared by every request carrying that
 // token and never modified but for referenced.
 type verified[U any] struct {
-	user     U
+	user     U      // the decoded user, when there is a copier; never handed out
 	userJSON []byte // the usr claim, for types that are decoded per request
 	session  *session
 	from     time.Time // max(nbf, iat) - leeway: refused before
@@ -144,9 +144,9 @@ type verified[U any] struct {
 
 // verifier holds what New prepares for verifying tokens.
 type verifier[U any] struct {
-	parser      *jwt.Parser
-	keyFunc     jwt.Keyfunc
-	userIsValue bool // U can be copied without sharing mutable state
+	parser   *jwt.Parser
+	keyFunc  jwt.Keyfunc
+	copyUser func(*U) U // a deep copy (see newCopier); nil: decode userJSON
 
 	cache *tokenCache[U]
 }
@@ -197,7 +197,7 @@ func (m *middleware[U]) initVerifier() {
 	v := &m.verifier
 	v.parser = jwt.NewParser(opts...)
 	v.keyFunc = m.keyFunc
-	v.userIsValue = isValueType(reflect.TypeOf((*U)(nil)).Elem(), 0)
+	v.copyUser = newCopier[U]()
 	v.cache = newTokenCache[U](cfg.CacheSize)
 }
 
@@ -387,8 +387,8 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 	if now.Before(hit.from) || !now.Before(hit.until) {
 		return m.parse(token, dot1, dot2, nil, true) // the reference says why
 	}
-	if v.userIsValue {
-		return hit.user, hit.session, nil
+	if v.copyUser != nil {
+		return v.copyUser(&hit.user), hit.session, nil
 	}
 	var user U
 	if err := json.Unmarshal(hit.userJSON, &user); err != nil {
@@ -454,8 +454,8 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, sig
 			}
 		}
 		entry.from = entry.from.Add(-m.cfg.Leeway)
-		if v.userIsValue {
-			entry.user = user
+		if v.copyUser != nil {
+			entry.user = v.copyUser(&user) // this request keeps user
 		} else {
 			entry.userJSON = append([]byte(nil), claims.User...)
 		}
@@ -484,28 +484,4 @@ func classify(err error, claims *parsedClaims) error {
 		sentinel = ErrInvalidToken
 	}
 	return fmt.Errorf("%w: %w", sentinel, err)
-}
-
-// isValueType reports whether a copy of a t shares no mutable memory with
-// the original: no pointers, slices, maps, interfaces, channels or funcs.
-func isValueType(t reflect.Type, depth int) bool {
-	if depth > 16 {
-		return false
-	}
-	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
-		return true
-	case reflect.Array:
-		return isValueType(t.Elem(), depth+1)
-	case reflect.Struct:
-		for i := 0; i < t.NumField(); i++ {
-			if !isValueType(t.Field(i).Type, depth+1) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
