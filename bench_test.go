@@ -330,3 +330,16 @@ func Benchmark_Parallel(b *testing.B) {
 		}
 	})
 }
+
+// Benchmark_Miss: verified requests whose tokens are not cached (10,000
+// tokens round robin through a cache of 64): the signature, the decoding
+// and checking of the claims, the user, and the attempt to cache it.
+//
+//	go test -run '^$' -bench 'Benchmark_Miss|Floor' -benchmem
+func Benchmark_Miss(b *testing.B) {
+	const n = 10000
+	handler, tokens := cacheApp(b, 64, n, nil)
+	before := decodes.Load()
+	benchTokens(b, &workingSet{handler: handler, tokens: tokens}, roundRobin(n, 1))
+	b.ReportMetric(float64(decodes.Load()-before)/float64(b.N), "misses/op")
+}

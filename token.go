@@ -4,10 +4,14 @@ package fiberjwt
 //
 // Verification runs on every request of every protected route, so it is
 // built to cost less than the HMAC itself, without changing what is
-// accepted. golang-jwt's parser, configured once in New (pinned algorithm,
-// exp required, nbf and iat checked with the leeway, issuer and audience),
-// is the reference: it alone decides that a token is good, and it runs once
-// per token, not once per request. Per request, verify does this:
+// accepted. golang-jwt, configured once in New (pinned algorithm, exp
+// required, nbf and iat checked with the leeway, issuer and audience), is
+// the reference: what its ParseWithClaims accepts is accepted, nothing
+// else. It runs once per token, not once per request, and as two halves:
+// verify checks the signature itself, before any claim is decoded (the
+// pooled HMAC of step 3, or checkSignature), and golang-jwt's parser then
+// decodes the token and its validator checks the claims, so that a miss
+// computes the signature once. Per request, verify does this:
 //
 //  1. Shape: empty, longer than maxTokenSize, or not exactly three
 //     dot-separated segments is refused at once, before any HMAC or JSON
@@ -144,9 +148,9 @@ type verified[U any] struct {
 
 // verifier holds what New prepares for verifying tokens.
 type verifier[U any] struct {
-	parser   *jwt.Parser
-	keyFunc  jwt.Keyfunc
-	copyUser func(*U) U // a deep copy (see newCopier); nil: decode userJSON
+	parser    *jwt.Parser    // decodes, strictly
+	validator *jwt.Validator // checks the claims
+	copyUser  func(*U) U     // a deep copy (see newCopier); nil: decode userJSON
 
 	cache *tokenCache[U]
 }
@@ -166,7 +170,7 @@ type macState struct {
 }
 
 // allAlgorithms are the algorithms a KeySet may hold; each key then
-// accepts its own only (see keyFunc).
+// accepts its own only (see keyFor).
 var allAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
 	"PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
@@ -196,19 +200,9 @@ func (m *middleware[U]) initVerifier() {
 	}
 	v := &m.verifier
 	v.parser = jwt.NewParser(opts...)
-	v.keyFunc = m.keyFunc
+	v.validator = jwt.NewValidator(opts...)
 	v.copyUser = newCopier[U]()
 	v.cache = newTokenCache[U](cfg.CacheSize)
-}
-
-// keyFunc returns the key that verifies t (see keyFor).
-func (m *middleware[U]) keyFunc(t *jwt.Token) (any, error) {
-	kid, _ := t.Header["kid"].(string)
-	k, err := m.keyFor(t.Method.Alg(), kid)
-	if err != nil {
-		return nil, err
-	}
-	return k.verifyKey, nil
 }
 
 // keyFor returns the key that verifies a token whose header names alg and
@@ -426,8 +420,15 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, sig
 			return zero, nil, err
 		}
 	}
+	// The signature is checked: what golang-jwt's ParseWithClaims would
+	// do besides is to decode the token and to validate its claims.
 	var claims parsedClaims
-	t, err := v.parser.ParseWithClaims(string(token), &claims, v.keyFunc)
+	t, _, err := v.parser.ParseUnverified(string(token), &claims)
+	if err == nil {
+		if verr := v.validator.Validate(&claims); verr != nil {
+			err = fmt.Errorf("%w: %w", jwt.ErrTokenInvalidClaims, verr)
+		}
+	}
 	if err != nil {
 		return zero, nil, classify(err, &claims)
 	}
