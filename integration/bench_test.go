@@ -49,7 +49,59 @@ type compareUser struct {
 const compareBody = "Protected Page"
 
 // compareModes are the apps of BenchmarkCompare, in the order they run.
-var compareModes = []string{"bare", "fiberjwt", "contribjwt"}
+// fiberjwt-roles is fiberjwt with a user type holding a slice, over a token
+// that carries three roles (compareTokenFor).
+var compareModes = []string{"bare", "fiberjwt", "fiberjwt-roles", "contribjwt"}
+
+// rolesUser is the user of fiberjwt-roles: the most common user type with
+// a slice.
+type rolesUser struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+// rolesToken issues the token of fiberjwt-roles, once per process.
+var rolesToken = sync.OnceValues(func() (string, error) {
+	fx, err := compareToken()
+	if err != nil {
+		return "", err
+	}
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[rolesUser]{
+		SecretKey: fx.key,
+		Authenticate: func(_ *fiber.Ctx, id, _ string) (rolesUser, error) {
+			return rolesUser{ID: id, Name: "Alice", Roles: []string{"reader", "editor", "admin"}}, nil
+		},
+		Next: func(c *fiber.Ctx) bool { return c.Path() == "/login" },
+	}))
+	app.Get("/login", func(c *fiber.Ctx) error {
+		token, err := fiberjwt.ProcessLogin(c, "alice", "wonderland")
+		if err != nil {
+			return err
+		}
+		return c.SendString(token)
+	})
+	ctx := compareRequest("/login", "")
+	app.Handler()(ctx)
+	if ctx.Response.StatusCode() != fiber.StatusOK {
+		return "", fmt.Errorf("roles login: %d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+	return string(ctx.Response.Body()), nil
+})
+
+// compareTokenFor returns the token that mode's requests carry.
+func compareTokenFor(tb testing.TB, mode string, fx compareFixture) string {
+	tb.Helper()
+	if mode != "fiberjwt-roles" {
+		return fx.token
+	}
+	token, err := rolesToken()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return token
+}
 
 // compareFixture is the key and the token shared by every comparison.
 type compareFixture struct {
@@ -121,6 +173,12 @@ func compareApp(tb testing.TB, mode string, key []byte) *fiber.App {
 	whoami := func(c *fiber.Ctx) error { return c.SendString("") }
 	switch mode {
 	case "bare":
+	case "fiberjwt-roles":
+		app.Use(fiberjwt.New(fiberjwt.Config[rolesUser]{SecretKey: key}))
+		whoami = func(c *fiber.Ctx) error {
+			u, _ := fiberjwt.CurrentUser[rolesUser](c)
+			return c.SendString(u.Name)
+		}
 	case "fiberjwt":
 		app.Use(fiberjwt.New(fiberjwt.Config[compareUser]{SecretKey: key}))
 		whoami = func(c *fiber.Ctx) error {
@@ -219,13 +277,14 @@ func Test_Compare_SameAnswers(t *testing.T) {
 	for _, mode := range compareModes {
 		t.Run(mode, func(t *testing.T) {
 			handler := compareApp(t, mode, fx.key).Handler()
-			if status, body := serveCompare(handler, "/protected", fx.token); status != fiber.StatusOK || body != compareBody {
+			token := compareTokenFor(t, mode, fx)
+			if status, body := serveCompare(handler, "/protected", token); status != fiber.StatusOK || body != compareBody {
 				t.Fatalf("token: %d %q, want 200 %q", status, body, compareBody)
 			}
 			if mode == "bare" {
 				return
 			}
-			if status, body := serveCompare(handler, "/whoami", fx.token); status != fiber.StatusOK || body != "Alice" {
+			if status, body := serveCompare(handler, "/whoami", token); status != fiber.StatusOK || body != "Alice" {
 				t.Errorf("whoami: %d %q, want 200 Alice", status, body)
 			}
 			for what, token := range tampered {
@@ -244,7 +303,7 @@ func BenchmarkCompare(b *testing.B) {
 	for _, mode := range compareModes {
 		b.Run(mode, func(b *testing.B) {
 			handler := compareApp(b, mode, fx.key).Handler()
-			ctx := compareRequest("/protected", fx.token)
+			ctx := compareRequest("/protected", compareTokenFor(b, mode, fx))
 			check := func(when string) {
 				if status, body := ctx.Response.StatusCode(), string(ctx.Response.Body()); status != fiber.StatusOK || body != compareBody {
 					b.Fatalf("%s: %d %q, want 200 %q", when, status, body, compareBody)
