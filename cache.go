@@ -136,7 +136,7 @@ func (c *tokenCache[U]) put(e *verified[U], now time.Time) {
 			if stale < 0 {
 				stale = i // expired, or superseded by a refresh
 			}
-		case old.hash == e.hash && old.key == e.key && equalTokens(old.token, e.token):
+		case old.hash == e.hash && old.key == e.key && old.token == e.token:
 			return // a concurrent request cached it
 		}
 	}
@@ -187,16 +187,18 @@ func (m *bucketMeta) admit(h uint64) bool {
 
 // equalTokens reports whether a and b are equal, in time that depends on
 // their lengths only: eight bytes at a time, with no early exit.
-func equalTokens(a, b []byte) bool {
+func equalTokens(a string, b []byte) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	var diff uint64
-	for len(a) >= 8 {
-		diff |= binary.LittleEndian.Uint64(a) ^ binary.LittleEndian.Uint64(b)
+	for len(b) >= 8 {
+		x := uint64(a[0]) | uint64(a[1])<<8 | uint64(a[2])<<16 | uint64(a[3])<<24 |
+			uint64(a[4])<<32 | uint64(a[5])<<40 | uint64(a[6])<<48 | uint64(a[7])<<56
+		diff |= x ^ binary.LittleEndian.Uint64(b)
 		a, b = a[8:], b[8:]
 	}
-	for i := range a {
+	for i := range b {
 		diff |= uint64(a[i] ^ b[i])
 	}
 	return diff == 0
