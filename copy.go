@@ -150,7 +150,13 @@ func copyRef(t reflect.Type, path []reflect.Type) func(src unsafe.Pointer) ref {
 			return nil
 		}
 	}
-	typed := typedCopies[typedKey{t.Kind(), typedAs(key), typedAs(elem)}]
+	// A named basic type (type Role string) shares the typed copies of its
+	// kind's slices and pointers: same memory layout. A map's types must
+	// match exactly: its runtime type is more than its layout.
+	typed := typedCopies[typedKey{t.Kind(), key, elem}]
+	if t.Kind() != reflect.Map {
+		typed = typedCopies[typedKey{t.Kind(), nil, typedAs(elem)}]
+	}
 	switch {
 	case !ok:
 		return nil
