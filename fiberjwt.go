@@ -308,8 +308,8 @@ func (m *middleware[U]) session(c *fiber.Ctx) *session {
 	return s
 }
 
-// current returns the session of the last instance that ran on the
-// request, or nil.
+// current returns the last instance that ran on the request and its
+// session, or nils.
 func current(c *fiber.Ctx) (instance, *session) {
 	m, ok := c.Locals(instanceKey{}).(instance)
 	if !ok {
@@ -319,8 +319,9 @@ func current(c *fiber.Ctx) (instance, *session) {
 }
 
 // genuineSession returns the session of the first of the request's tokens
-// (see eachToken) that verifies, revoked or not, and whether that token
-// came from a cookie; found tells whether the request carried any token.
+// (requestToken's, then laterCookies') that verifies, revoked or not, and
+// whether that token came from a cookie; found tells whether the request
+// carried any token.
 func (m *middleware[U]) genuineSession(c *fiber.Ctx) (s *session, fromCookie, found bool) {
 	now := m.cfg.TimeFunc()
 	token, fromCookie := m.requestToken(c)
