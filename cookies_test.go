@@ -2,6 +2,7 @@ package fiberjwt_test
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -81,4 +82,114 @@ func Test_Cookies_Duplicates(t *testing.T) {
 			t.Fatalf("got %v, want ErrRevoked", err)
 		}
 	})
+}
+
+// ---------------------------------------------------------------------------
+// Cookies.
+
+// go test -run Test_Cookie_Attributes -race
+func Test_Cookie_Attributes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		opt        option
+		wantName   string
+		wantSecure bool
+		wantSame   http.SameSite
+		wantPath   string
+		wantDomain string
+		wantMaxAge int
+	}{
+		{
+			name:       "defaults",
+			opt:        func(*fiberjwt.Config[User]) {},
+			wantName:   "token",
+			wantSecure: true, wantSame: http.SameSiteLaxMode, wantPath: "/", wantMaxAge: 86400,
+		},
+		{
+			name: "strict, domain, path, name and expiration",
+			opt: func(cfg *fiberjwt.Config[User]) {
+				cfg.CookieSameSite = "Strict"
+				cfg.CookieDomain = "example.com"
+				cfg.CookiePath = "/app"
+				cfg.CookieName = "sid"
+				cfg.Expiration = 2 * time.Hour
+			},
+			wantName:   "sid",
+			wantSecure: true, wantSame: http.SameSiteStrictMode, wantPath: "/app", wantDomain: "example.com", wantMaxAge: 7200,
+		},
+		{
+			name:       "SameSite None",
+			opt:        func(cfg *fiberjwt.Config[User]) { cfg.CookieSameSite = "None" },
+			wantName:   "token",
+			wantSecure: true, wantSame: http.SameSiteNoneMode, wantPath: "/", wantMaxAge: 86400,
+		},
+		{
+			name:       "InsecureCookie",
+			opt:        func(cfg *fiberjwt.Config[User]) { cfg.InsecureCookie = true },
+			wantName:   "token",
+			wantSecure: false, wantSame: http.SameSiteLaxMode, wantPath: "/", wantMaxAge: 86400,
+		},
+		{
+			name:       "__Host- prefix",
+			opt:        func(cfg *fiberjwt.Config[User]) { cfg.CookieName = "__Host-token" },
+			wantName:   "__Host-token",
+			wantSecure: true, wantSame: http.SameSiteLaxMode, wantPath: "/", wantMaxAge: 86400,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.opt)
+
+			// Login: the token cookie, and the CSRF cookie that a page's
+			// script reads (so not HttpOnly), with the same scope and life.
+			resp, body := h.postLogin(t, "alice", "wonderland")
+			utils.AssertEqual(t, fiber.StatusSeeOther, resp.StatusCode, body)
+			utils.AssertEqual(t, 2, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
+			c := onlyCookie(t, resp, tt.wantName)
+			utils.AssertEqual(t, resp.Header.Get("X-Token"), c.Value)
+			utils.AssertEqual(t, true, c.HttpOnly, "HttpOnly")
+			csrf := onlyCookie(t, resp, fiberjwt.CSRFCookieName)
+			utils.AssertEqual(t, false, csrf.HttpOnly, "csrf_token HttpOnly")
+			utils.AssertEqual(t, resp.Header.Get("X-Login-CSRF"), csrf.Value, "csrf_token is CSRFToken(c)")
+			if csrf.Value == "" {
+				t.Fatal("empty csrf_token cookie")
+			}
+			for _, c := range []*http.Cookie{c, csrf} {
+				utils.AssertEqual(t, tt.wantSecure, c.Secure, c.Name+" Secure")
+				utils.AssertEqual(t, tt.wantSame, c.SameSite, c.Name+" SameSite")
+				utils.AssertEqual(t, tt.wantPath, c.Path, c.Name+" Path")
+				utils.AssertEqual(t, tt.wantDomain, c.Domain, c.Name+" Domain")
+				utils.AssertEqual(t, tt.wantMaxAge, c.MaxAge, c.Name+" Max-Age")
+				if !c.Expires.IsZero() && !c.Expires.Equal(epoch.Add(time.Duration(tt.wantMaxAge)*time.Second)) {
+					t.Fatalf("%s: Expires %v, want %v", c.Name, c.Expires, epoch.Add(time.Duration(tt.wantMaxAge)*time.Second))
+				}
+			}
+			token := c.Value
+
+			// Logout: both cleared, with the same scope.
+			resp, body = h.send(t, fiber.MethodPost, "/logout", tt.wantName+"="+token+"; "+fiberjwt.CSRFCookieName+"="+csrf.Value)
+			utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
+			if err := h.logout.last(t); err != nil {
+				t.Fatalf("Logout: %v", err)
+			}
+			utils.AssertEqual(t, 2, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
+			for _, name := range []string{tt.wantName, fiberjwt.CSRFCookieName} {
+				c = onlyCookie(t, resp, name)
+				utils.AssertEqual(t, "", c.Value, name+" cleared value")
+				utils.AssertEqual(t, tt.wantPath, c.Path, name+" Path")
+				utils.AssertEqual(t, tt.wantDomain, c.Domain, name+" Domain")
+				utils.AssertEqual(t, name == tt.wantName, c.HttpOnly, name+" HttpOnly")
+				utils.AssertEqual(t, tt.wantSecure, c.Secure, name+" Secure")
+				utils.AssertEqual(t, tt.wantSame, c.SameSite, name+" SameSite")
+				if c.MaxAge > 0 {
+					t.Fatalf("cleared cookie %s has Max-Age %d", name, c.MaxAge)
+				}
+				if c.Expires.IsZero() || !c.Expires.Before(time.Now()) || !c.Expires.Before(epoch) {
+					t.Fatalf("cleared cookie %s expires %v, want a time in the past", name, c.Expires)
+				}
+			}
+		})
+	}
 }

@@ -1,6 +1,9 @@
 package fiberjwt_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,11 +12,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/fiberjwt/fiberjwt"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // postLoginWith posts the login form of id and pw with the raw Cookie header
@@ -286,4 +292,233 @@ func Test_LoginOrigins_Misconfiguration(t *testing.T) {
 		{name: "query", build: cfg("https://www.example.com?"), wantErr: fiberjwt.ErrConfig, wantField: "LoginOrigins"},
 		{name: "user info", build: cfg("https://me@www.example.com"), wantErr: fiberjwt.ErrConfig, wantField: "LoginOrigins"},
 	})
+}
+
+// ---------------------------------------------------------------------------
+// ProcessLogin.
+
+// go test -run Test_NotMounted -race
+func Test_NotMounted(t *testing.T) {
+	t.Parallel()
+	var (
+		mu                  sync.Mutex
+		loginErr, logoutErr error
+		signedIn            bool
+	)
+	record := func(c *fiber.Ctx) error {
+		_, lerr := fiberjwt.ProcessLogin(c, "alice", "wonderland")
+		oerr := fiberjwt.Logout(c)
+		_, ok := fiberjwt.CurrentUser[User](c)
+		mu.Lock()
+		loginErr, logoutErr, signedIn = lerr, oerr, ok
+		mu.Unlock()
+		return c.SendString("no panic")
+	}
+	app := fiber.New()
+	// The middleware runs on /admin only.
+	app.Use("/admin", fiberjwt.New(fiberjwt.Config[User]{
+		SecretKey:    testSecret,
+		Authenticate: func(_ *fiber.Ctx, id, pw string) (User, error) { return lookup(id, pw) },
+	}))
+	app.Get("/login", record)
+
+	resp, err := app.Test(httptest.NewRequest(fiber.MethodGet, "/login", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode)
+	utils.AssertEqual(t, 0, len(resp.Header.Values(fiber.HeaderSetCookie)), "no Set-Cookie")
+	mu.Lock()
+	defer mu.Unlock()
+	if !errors.Is(loginErr, fiberjwt.ErrNotMounted) {
+		t.Fatalf("ProcessLogin: got %v, want ErrNotMounted", loginErr)
+	}
+	if !errors.Is(logoutErr, fiberjwt.ErrNotMounted) {
+		t.Fatalf("Logout: got %v, want ErrNotMounted", logoutErr)
+	}
+	if !strings.Contains(loginErr.Error(), "app.Use(fiberjwt.New") {
+		t.Fatalf("ErrNotMounted %q does not say how to mount the middleware", loginErr)
+	}
+	utils.AssertEqual(t, false, signedIn, "CurrentUser")
+}
+
+// go test -run Test_ProcessLogin_Refused -race
+func Test_ProcessLogin_Refused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		opts      []option
+		id, pw    string
+		wantErr   error
+		wantCause error // also in the chain, when set
+		wantCalls int64 // calls to Authenticate
+	}{
+		{name: "empty id", id: "", pw: "wonderland", wantErr: fiberjwt.ErrInvalidCredentials},
+		{name: "empty password", id: "alice", pw: "", wantErr: fiberjwt.ErrInvalidCredentials},
+		{name: "both empty", id: "", pw: "", wantErr: fiberjwt.ErrInvalidCredentials},
+		{name: "wrong password", id: "alice", pw: "builder", wantErr: fiberjwt.ErrInvalidCredentials, wantCause: errWrongPassword, wantCalls: 1},
+		{name: "unknown user", id: "mallory", pw: "x", wantErr: fiberjwt.ErrInvalidCredentials, wantCause: errNoSuchUser, wantCalls: 1},
+		{
+			name:    "verify-only instance",
+			opts:    []option{func(cfg *fiberjwt.Config[User]) { cfg.Authenticate = nil }},
+			id:      "alice",
+			pw:      "wonderland",
+			wantErr: fiberjwt.ErrConfig,
+		},
+		{
+			name:    "verify-only instance, empty id",
+			opts:    []option{func(cfg *fiberjwt.Config[User]) { cfg.Authenticate = nil }},
+			id:      "",
+			pw:      "wonderland",
+			wantErr: fiberjwt.ErrConfig,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.opts...)
+
+			resp, body := h.postLogin(t, tt.id, tt.pw)
+
+			err := h.login.last(t)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ProcessLogin: got %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantCause != nil && !errors.Is(err, tt.wantCause) {
+				t.Fatalf("ProcessLogin: got %v, want it to wrap %v", err, tt.wantCause)
+			}
+			utils.AssertEqual(t, tt.wantCalls, h.authCalls.Load(), "calls to Authenticate")
+			utils.AssertEqual(t, fiber.StatusUnauthorized, resp.StatusCode, body)
+			utils.AssertEqual(t, 0, len(resp.Header.Values(fiber.HeaderSetCookie)), "no Set-Cookie")
+		})
+	}
+}
+
+// go test -run Test_ProcessLogin_VerifyOnly -race
+func Test_ProcessLogin_VerifyOnly(t *testing.T) {
+	t.Parallel()
+	// An instance without Authenticate still verifies tokens signed elsewhere.
+	h := newHarness(t, func(cfg *fiberjwt.Config[User]) { cfg.Authenticate = nil })
+	resp, body := h.send(t, fiber.MethodGet, "/protected", h.with(sign(t, jwt.SigningMethodHS512, testSecret, h.claims("bob"), nil)))
+	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
+	utils.AssertEqual(t, "Protected Page. name: Bob", body)
+}
+
+// go test -run Test_ProcessLogin_TokenContent -race
+func Test_ProcessLogin_TokenContent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		opts     []option
+		wantAlg  string
+		wantLife time.Duration
+		wantIss  string
+		wantAud  []string
+	}{
+		{name: "defaults", wantAlg: "HS512", wantLife: 24 * time.Hour},
+		{
+			name: "HS256, 15 minutes, issuer and audience",
+			opts: []option{
+				withAlgorithm("HS256"), withIssuer("https://auth.example"), withAudience("web"),
+				func(cfg *fiberjwt.Config[User]) { cfg.Expiration = 15 * time.Minute },
+			},
+			wantAlg: "HS256", wantLife: 15 * time.Minute, wantIss: "https://auth.example", wantAud: []string{"web"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.opts...)
+			h.clock.Advance(1500 * time.Millisecond) // not on a whole second
+			now := h.clock.Now()
+			first := h.signIn(t, "alice", "wonderland")
+			second := h.signIn(t, "alice", "wonderland")
+
+			var claims struct {
+				jwt.RegisteredClaims
+				AuthTime *jwt.NumericDate `json:"auth_time"`
+				SID      string           `json:"sid"`
+				CSRF     string           `json:"csrf"`
+				User     User             `json:"usr"`
+			}
+			tok, err := jwt.ParseWithClaims(first, &claims,
+				func(*jwt.Token) (any, error) { return testSecret, nil },
+				jwt.WithTimeFunc(h.clock.Now), jwt.WithValidMethods([]string{tt.wantAlg}))
+			if err != nil {
+				t.Fatalf("parsing the issued token: %v", err)
+			}
+			utils.AssertEqual(t, tt.wantAlg, tok.Header["alg"], "alg")
+			utils.AssertEqual(t, "alice", claims.Subject, "sub")
+			utils.AssertEqual(t, now.Unix(), claims.IssuedAt.Unix(), "iat")
+			utils.AssertEqual(t, now.Unix(), claims.NotBefore.Unix(), "nbf")
+			utils.AssertEqual(t, now.Add(tt.wantLife).Unix(), claims.ExpiresAt.Unix(), "exp = now + Expiration")
+			utils.AssertEqual(t, tt.wantIss, claims.Issuer, "iss")
+			utils.AssertEqual(t, len(tt.wantAud), len(claims.Audience), "aud")
+			for i := range tt.wantAud {
+				utils.AssertEqual(t, tt.wantAud[i], claims.Audience[i], "aud")
+			}
+			want, _ := lookup("alice", "wonderland")
+			utils.AssertEqual(t, want, claims.User, "usr")
+
+			// The session: auth_time is the login time; sid and csrf
+			// are random, per login.
+			if claims.AuthTime == nil {
+				t.Fatal("no auth_time claim")
+			}
+			utils.AssertEqual(t, now.Unix(), claims.AuthTime.Unix(), "auth_time")
+
+			// jti, sid and csrf: 128 random bits each, base64url without
+			// padding.
+			for _, v := range []struct{ name, value string }{{"jti", claims.ID}, {"sid", claims.SID}, {"csrf", claims.CSRF}} {
+				utils.AssertEqual(t, 22, len(v.value), v.name+" length")
+				b, err := base64.RawURLEncoding.Strict().DecodeString(v.value)
+				if err != nil {
+					t.Fatalf("%s %q is not base64url: %v", v.name, v.value, err)
+				}
+				utils.AssertEqual(t, 16, len(b), v.name+" bytes")
+			}
+			if claims.CSRF == claims.ID || claims.CSRF == claims.SID {
+				t.Fatalf("the csrf value %q is the jti or the sid", claims.CSRF)
+			}
+			utils.AssertEqual(t, h.csrfFor(first), claims.CSRF, "the csrf claim is the csrf_token cookie")
+			var other struct {
+				jwt.RegisteredClaims
+				SID  string `json:"sid"`
+				CSRF string `json:"csrf"`
+			}
+			if _, _, err := jwt.NewParser().ParseUnverified(second, &other); err != nil {
+				t.Fatal(err)
+			}
+			if other.ID == claims.ID {
+				t.Fatalf("two logins share the jti %q", claims.ID)
+			}
+			if other.SID == claims.SID {
+				t.Fatalf("two logins share the sid %q", claims.SID)
+			}
+			if other.CSRF == claims.CSRF {
+				t.Fatalf("two logins share the csrf value %q", claims.CSRF)
+			}
+
+			// The password is nowhere in the token.
+			_, payload, _ := parts(t, first)
+			raw, err := base64.RawURLEncoding.DecodeString(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(raw, []byte("wonderland")) || strings.Contains(first, "wonderland") {
+				t.Fatalf("the password is in the token: %s", raw)
+			}
+			var keys map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &keys); err != nil {
+				t.Fatal(err)
+			}
+			for k := range keys {
+				switch k {
+				case "sub", "iat", "nbf", "exp", "jti", "usr", "iss", "aud", "auth_time", "sid", "csrf":
+				default:
+					t.Errorf("unexpected claim %q", k)
+				}
+			}
+		})
+	}
 }
