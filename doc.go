@@ -98,8 +98,11 @@
 //
 // The default Storage is an in-memory store of this middleware instance.
 // When several instances serve the same users (several processes, or two
-// New in one app), give them one shared fiber.Storage (Redis, for example)
-// so that a logout on one is honoured by all.
+// New in one app), give them one shared fiber.Storage so that a logout on
+// one is honoured by all, or, faster, a Config.Revocations that keeps the
+// revocations in every instance's memory: the nested module
+// github.com/fiberjwt/fiberjwt/redisrevoke does it with Redis, without a
+// round trip per request.
 //
 // Two instances stacked on one route (a site-wide one and another for
 // /admin, say) keep their sessions apart: CurrentUser, CSRFToken, Expiry,
