@@ -37,7 +37,7 @@ type jwksServer struct {
 	gate   chan struct{}                             // when not nil, requests wait for it to close
 }
 
-func newJWKSServer(t *testing.T, source func() ([]byte, string)) *jwksServer {
+func newJWKSServer(t testing.TB, source func() ([]byte, string)) *jwksServer {
 	t.Helper()
 	s := &jwksServer{source: source}
 	s.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +72,7 @@ func staticJWKS(body string) func() ([]byte, string) {
 }
 
 // issuerJWKS serves the JWKS that an issuing instance publishes at /jwks.
-func issuerJWKS(t *testing.T, issuer *keysApp) func() ([]byte, string) {
+func issuerJWKS(t testing.TB, issuer *keysApp) func() ([]byte, string) {
 	return func() ([]byte, string) {
 		resp, err := issuer.app.Test(httptest.NewRequest("GET", "/jwks", nil), -1)
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *jwksServer) setStatus(status int) {
 }
 
 // remote returns a remote KeySet of s's JWKS, stopped when the test ends.
-func (s *jwksServer) remote(t *testing.T, cfg fiberjwt.RemoteKeys) (*fiberjwt.KeySet, error) {
+func (s *jwksServer) remote(t testing.TB, cfg fiberjwt.RemoteKeys) (*fiberjwt.KeySet, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -102,7 +102,7 @@ func (s *jwksServer) remote(t *testing.T, cfg fiberjwt.RemoteKeys) (*fiberjwt.Ke
 	return fiberjwt.NewRemoteKeySet(ctx, cfg)
 }
 
-func (s *jwksServer) mustRemote(t *testing.T, cfg fiberjwt.RemoteKeys) *fiberjwt.KeySet {
+func (s *jwksServer) mustRemote(t testing.TB, cfg fiberjwt.RemoteKeys) *fiberjwt.KeySet {
 	t.Helper()
 	ks, err := s.remote(t, cfg)
 	if err != nil {
@@ -584,6 +584,34 @@ func Test_RemoteKeySet_MaxAge(t *testing.T) {
 			srv := newJWKSServer(t, func() ([]byte, string) { return body, tt.cacheControl })
 			srv.mustRemote(t, tt.cfg)
 			eventually(t, "periodic fetches", func() bool { return srv.fetches.Load() >= 4 })
+		})
+	}
+}
+
+// Benchmark_RemoteToken: a repeated token of another fiberjwt instance,
+// verified with its keys fetched from its JWKS, on the cached path (no
+// RSA or ECDSA verification per request).
+//
+//	go test -run '^$' -bench Benchmark_RemoteToken -benchmem
+func Benchmark_RemoteToken(b *testing.B) {
+	asymKeys(b)
+	for _, alg := range []string{"ES256", "RS256"} {
+		b.Run(alg, func(b *testing.B) {
+			issuer := newKeysApp(b, mustKeySet(b, fiberjwt.Key{ID: "k", Algorithm: alg, PrivateKey: privateKeyFor(alg)}))
+			srv := newJWKSServer(b, issuerJWKS(b, issuer))
+			verifier := newKeysApp(b, srv.mustRemote(b, fiberjwt.RemoteKeys{}))
+			handler := verifier.app.Handler()
+			ctx := benchRequest("/me", issuer.login(b, "alice"))
+			handler(ctx)
+			if ctx.Response.StatusCode() != 200 || string(ctx.Response.Body()) != "alice" {
+				b.Fatalf("%d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ctx.Response.Reset()
+				handler(ctx)
+			}
 		})
 	}
 }
