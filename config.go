@@ -48,7 +48,9 @@ type Config[U any] struct {
 	// Keys replaces SecretKey and Algorithm with a KeySet: several keys with
 	// ids (kid), rotation without logging anybody out, asymmetric keys
 	// (RSA, ECDSA, Ed25519), verify-only instances that hold public keys
-	// alone, and a JWKS of the public keys. See NewKeySet.
+	// alone, and a JWKS of the public keys. See NewKeySet, and
+	// NewRemoteKeySet for the keys of another issuer, fetched from its JWKS
+	// URL.
 	//
 	// Optional. Default: nil (SecretKey signs and verifies).
 	Keys *KeySet
@@ -74,14 +76,15 @@ type Config[U any] struct {
 
 	// Unauthorized answers a request that needs a valid token and has none.
 	// err wraps one of the package's sentinel errors (ErrNoToken,
-	// ErrInvalidToken, ErrTokenExpired, ErrRevoked, ErrStorage ...); test it
-	// with errors.Is. Its return value is the middleware's.
+	// ErrInvalidToken, ErrTokenExpired, ErrRevoked, ErrStorage,
+	// ErrKeysUnavailable ...); test it with errors.Is. Its return value is
+	// the middleware's.
 	//
 	// Optional. Default: 403 Forbidden for ErrCSRF, 503 Service Unavailable
-	// for ErrStorage, 401 Unauthorized otherwise, with a small JSON body
-	// ({"error":"unauthorized"}, "forbidden" or "unavailable") when the
-	// request prefers JSON and the status text otherwise. The body never
-	// contains the token or the error.
+	// for ErrStorage and ErrKeysUnavailable, 401 Unauthorized otherwise,
+	// with a small JSON body ({"error":"unauthorized"}, "forbidden" or
+	// "unavailable") when the request prefers JSON and the status text
+	// otherwise. The body never contains the token or the error.
 	Unauthorized func(c *fiber.Ctx, err error) error
 
 	// CookieName is the name of the cookie holding the token. The prefixes

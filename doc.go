@@ -149,6 +149,14 @@
 // public keys alone and only verify. KeySet.JWKS publishes the public keys
 // so that other services can verify the tokens.
 //
+// NewRemoteKeySet makes a verify-only KeySet of another issuer's keys,
+// fetched from its JWKS URL (https, at most 1 MiB) and refreshed in the
+// background: every key is pinned to one algorithm, tokens must name their
+// key by kid, an unknown kid asks for a fetch (at most one per
+// RemoteKeys.MinRefresh) without any request waiting for it, and when the
+// endpoint stays down for longer than RemoteKeys.MaxStale every token is
+// refused with ErrKeysUnavailable (503 by default).
+//
 // # API clients
 //
 // With Config.AcceptBearer the middleware also takes the token from an

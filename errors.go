@@ -65,4 +65,12 @@ var (
 	// closed: a token whose revocation cannot be checked is refused, and the
 	// default Unauthorized handler answers 503 Service Unavailable.
 	ErrStorage = errors.New("fiberjwt: revocation storage failed")
+
+	// ErrKeysUnavailable means the keys of a KeySet made by NewRemoteKeySet
+	// are not available: the issuer's JWKS could not be fetched for longer
+	// than RemoteKeys.MaxStale, or not yet at all (RemoteKeys.StartEmpty).
+	// The middleware fails closed: every token is refused, and the default
+	// Unauthorized handler answers 503 Service Unavailable. NewRemoteKeySet
+	// returns it, wrapping the cause, when its first fetch fails.
+	ErrKeysUnavailable = errors.New("fiberjwt: signing keys unavailable")
 )

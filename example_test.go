@@ -1,6 +1,7 @@
 package fiberjwt_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
@@ -377,6 +378,65 @@ func ExampleKeySet_JWKS() {
 	// [{Kty:OKP Crv:Ed25519 Kid:ed-1 Alg:EdDSA Use:sig}]
 	// 200 Protected Page. name: Alice
 	// ErrConfig from ProcessLogin: 200 true
+}
+
+// ExampleNewRemoteKeySet verifies, on an API service, the tokens of a
+// login service that publishes its public keys at a JWKS URL (here an
+// httptest TLS server standing in for it). The API fetches the keys at
+// start-up and keeps them fresh in the background until ctx is done.
+func ExampleNewRemoteKeySet() {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	signing, err := fiberjwt.NewKeySet(fiberjwt.Key{ID: "ed-1", Algorithm: "EdDSA", PrivateKey: priv})
+	if err != nil {
+		panic(err)
+	}
+	cfg := exampleConfig()
+	cfg.SecretKey, cfg.Keys = nil, signing
+	login := fiber.New()
+	login.Get("/.well-known/jwks.json", signing.JWKS()) // public: before Use
+	login.Use(fiberjwt.New(cfg))
+	login.Post("/login", func(c *fiber.Ctx) error {
+		_, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw"))
+		return err
+	})
+	issuer := httptest.NewTLSServer(adaptor(login))
+	defer issuer.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // stops the refresh goroutine
+	remote, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{
+		URL:    issuer.URL + "/.well-known/jwks.json",
+		Client: issuer.Client(), // trusts the test server's certificate
+	})
+	if err != nil {
+		panic(err)
+	}
+	cfg = exampleConfig()
+	cfg.SecretKey, cfg.Keys = nil, remote
+	api := exampleApp(cfg)
+	fmt.Println(exampleGet(api, "/protected", exampleLogin(login)))
+
+	// Output:
+	// 200 Protected Page. name: Alice
+}
+
+// adaptor serves a Fiber app on a net/http server.
+func adaptor(app *fiber.App) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := app.Test(r, -1)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	})
 }
 
 // ExampleConfig_storage runs two instances that share one revocation store:

@@ -279,14 +279,14 @@ func (m *middleware[U]) unauthorized(c *fiber.Ctx, err error) error {
 	return defaultUnauthorized(c, err)
 }
 
-// defaultUnauthorized answers 401 (403 for ErrCSRF, 503 for ErrStorage)
-// without revealing the token or the error.
+// defaultUnauthorized answers 401 (403 for ErrCSRF, 503 for ErrStorage and
+// ErrKeysUnavailable) without revealing the token or the error.
 func defaultUnauthorized(c *fiber.Ctx, err error) error {
 	status, text, json := fiber.StatusUnauthorized, "Unauthorized", `{"error":"unauthorized"}`
 	switch {
 	case errors.Is(err, ErrCSRF):
 		status, text, json = fiber.StatusForbidden, "Forbidden", `{"error":"forbidden"}`
-	case errors.Is(err, ErrStorage):
+	case errors.Is(err, ErrStorage), errors.Is(err, ErrKeysUnavailable):
 		status, text, json = fiber.StatusServiceUnavailable, "Service Unavailable", `{"error":"unavailable"}`
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -57,8 +57,9 @@ type Key struct {
 // A KeySet is safe for concurrent use: Rotate and Retire take effect for
 // the next request, and requests in flight keep the keys they started with.
 type KeySet struct {
-	mu   sync.Mutex // serializes changes
-	ring atomic.Pointer[keyRing]
+	mu     sync.Mutex // serializes changes
+	ring   atomic.Pointer[keyRing]
+	remote *remoteKeys // NewRemoteKeySet's; nil for NewKeySet's
 }
 
 // keyRing is one immutable state of a KeySet.
@@ -67,6 +68,7 @@ type keyRing struct {
 	byID     map[string]*keyState
 	byHeader map[string]*keyState // by the first segment of the tokens it signs
 	signer   *keyState            // nil: verify-only
+	remote   *remoteKeys          // a remote set's: its keys may be stale
 }
 
 // keyState is a validated Key with what verifying with it needs.
@@ -110,7 +112,13 @@ func NewKeySet(keys ...Key) (*KeySet, error) {
 // Rotate makes k the key that signs new tokens. The other keys stay, so
 // that the tokens they signed keep working until they expire; Retire them
 // afterwards (after Config.MaxSessionAge at the latest).
+//
+// A KeySet made by NewRemoteKeySet cannot rotate: Rotate returns an error
+// wrapping ErrConfig.
 func (ks *KeySet) Rotate(k Key) error {
+	if ks.remote != nil {
+		return configError("Rotate: the keys of %s are rotated by their issuer", ks.remote.cfg.URL)
+	}
 	st, err := newKeyState(k)
 	if err != nil {
 		return err
@@ -127,8 +135,12 @@ func (ks *KeySet) Rotate(k Key) error {
 
 // Retire removes the key with the given id: the tokens it signed are
 // refused from the next request on. The signing key cannot be retired;
-// Rotate to another first.
+// Rotate to another first. A KeySet made by NewRemoteKeySet cannot retire
+// keys: Retire returns an error wrapping ErrConfig.
 func (ks *KeySet) Retire(id string) error {
+	if ks.remote != nil {
+		return configError("Retire: the keys of %s are retired by their issuer", ks.remote.cfg.URL)
+	}
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	old := ks.ring.Load()

@@ -16,6 +16,9 @@ package fiberjwt
 //  1. Shape: empty, longer than maxTokenSize, or not exactly three
 //     dot-separated segments is refused at once, before any HMAC or JSON
 //     work. Only bytes.IndexByte runs, so the work is linear in the length.
+//     The keys of a remote set (NewRemoteKeySet) older than MaxStale
+//     refuse every token here (an atomic load and a clock read; a local
+//     set pays a nil check).
 //  2. Cache: a token in the form sign writes (one of the ring's exact
 //     headers, a signature segment of the algorithm's length) is looked up
 //     in the cache of tokens the reference parser accepted (cache.go): by
@@ -207,10 +210,15 @@ func (m *middleware[U]) initVerifier() {
 
 // keyFor returns the key that verifies a token whose header names alg and
 // kid: the one kid names, and only for that key's algorithm.
+// An unknown kid asks a remote set for a fetch, without waiting for it.
 func (m *middleware[U]) keyFor(alg, kid string) (*keyState, error) {
-	k := m.ring().lookup(kid)
+	ring := m.ring()
+	k := ring.lookup(kid)
 	switch {
 	case k == nil:
+		if ring.remote != nil && kid != "" {
+			ring.remote.unknownKid()
+		}
 		return nil, fmt.Errorf("no key with kid %q", kid)
 	case alg != k.method.Alg():
 		return nil, fmt.Errorf("key %q does not verify %q", kid, alg)
@@ -372,7 +380,11 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 		return zero, nil, errSegments
 	}
 	v := &m.verifier
-	k := m.ring().byHeader[string(token[:dot1])]
+	ring := m.ring()
+	if ring.remote != nil && !ring.remote.fresh() {
+		return zero, nil, errKeysStale
+	}
+	k := ring.byHeader[string(token[:dot1])]
 	if k == nil || k.hmac && len(token)-dot2-1 != k.sigLen {
 		return m.parse(token, dot1, dot2, nil, false) // not in the form sign writes
 	}
