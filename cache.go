@@ -94,7 +94,8 @@ func (c *tokenCache[U]) hash(token []byte) uint64 {
 	return 1
 }
 
-// get returns the entry of token, verified under key k, or nil.
+// get returns the entry of token, verified under key k (any key when k is
+// nil), or nil.
 func (c *tokenCache[U]) get(token []byte, h uint64, k *keyState) *verified[U] {
 	b := &c.buckets[h&c.mask]
 	for i := range b.hashes {
@@ -102,7 +103,7 @@ func (c *tokenCache[U]) get(token []byte, h uint64, k *keyState) *verified[U] {
 			continue
 		}
 		e := b.entries[i].Load()
-		if e != nil && e.hash == h && e.key == k && equalTokens(e.token, token) {
+		if e != nil && e.hash == h && (e.key == k || k == nil) && equalTokens(e.token, token) {
 			if !e.referenced.Load() {
 				e.referenced.Store(true)
 			}

@@ -65,6 +65,21 @@ type Config[U any] struct {
 	// ProcessLogin returns an error wrapping ErrConfig.
 	Authenticate func(c *fiber.Ctx, id, password string) (U, error)
 
+	// UserFromClaims builds the user of a token that has no usr claim: a
+	// token of another issuer whose keys Keys holds (see NewRemoteKeySet).
+	// It is given the token's claims, as JSON decodes them into a map,
+	// once per token (the result is cached and copied like any user). A
+	// non-nil error refuses the token with ErrInvalidToken wrapping it.
+	//
+	// Such a token is not a session of this package: it is never
+	// refreshed; it carries no CSRF value, so an unsafe request carrying it
+	// in the cookie fails the CSRF check (send it as a Bearer token, with
+	// AcceptBearer); Logout revokes it by its jti, and cannot when it has
+	// none (it lives until its exp).
+	//
+	// Optional. Default: nil (a token without usr is refused).
+	UserFromClaims func(claims map[string]any) (U, error)
+
 	// Validate is called on every request after the token was verified and
 	// before the user is stored, with the user decoded from the token. Use it
 	// to end sessions early, for example by comparing a version number kept

@@ -155,7 +155,9 @@
 // key by kid, an unknown kid asks for a fetch (at most one per
 // RemoteKeys.MinRefresh) without any request waiting for it, and when the
 // endpoint stays down for longer than RemoteKeys.MaxStale every token is
-// refused with ErrKeysUnavailable (503 by default).
+// refused with ErrKeysUnavailable (503 by default). Tokens of an issuer
+// other than fiberjwt carry no usr claim: Config.UserFromClaims builds
+// their user from their claims.
 //
 // # API clients
 //

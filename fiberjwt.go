@@ -143,7 +143,7 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 // that still carry the old token while it is not due for a refresh itself,
 // so that one token does not mint a new one per request.
 func (m *middleware[U]) refresh(c *fiber.Ctx, user U, s *session, now time.Time) {
-	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() ||
+	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() || s.foreign ||
 		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) || m.ring().signer == nil {
 		return
 	}

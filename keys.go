@@ -188,6 +188,14 @@ func secretRing(alg string, secret []byte) *keyRing {
 	return &keyRing{keys: []*keyState{st}, byID: nil, byHeader: map[string]*keyState{st.header: st}, signer: st}
 }
 
+// has reports whether k is one of the ring's keys.
+func (r *keyRing) has(k *keyState) bool {
+	if r.byID == nil { // Config.SecretKey
+		return r.keys[0] == k
+	}
+	return r.byID[k.id] == k
+}
+
 // lookup returns the key that verifies a token whose header names kid.
 func (r *keyRing) lookup(kid string) *keyState {
 	if r.byID == nil { // Config.SecretKey

@@ -53,8 +53,8 @@ func (m *middleware[U]) revoke(s *session) error {
 	}
 	until = until.Add(m.cfg.Leeway)
 	ttl := until.Sub(now)
-	if ttl <= 0 {
-		return nil // already refused as expired
+	if ttl <= 0 || s.id == "" {
+		return nil // already refused as expired, or a foreign token without jti
 	}
 	if r := m.cfg.Revocations; r != nil {
 		if err := r.Revoke(s.id, until); err != nil {
@@ -73,6 +73,9 @@ func (m *middleware[U]) revoke(s *session) error {
 // checkRevoked returns ErrRevoked when s was revoked, and an error wrapping
 // ErrStorage when that cannot be told.
 func (m *middleware[U]) checkRevoked(s *session) error {
+	if s.id == "" {
+		return nil // a foreign token without jti: it cannot be revoked
+	}
 	if r := m.cfg.Revocations; r != nil {
 		switch revoked, err := r.IsRevoked(s.id); {
 		case err != nil:

@@ -119,6 +119,7 @@ type session struct {
 	csrf     string
 	authTime time.Time // zero when the token does not say
 	expires  time.Time
+	foreign  bool // another issuer's token, its user from Config.UserFromClaims
 
 	// next is the token that a refresh issued to replace this one: later
 	// requests that still carry this token (sent before the browser
@@ -159,7 +160,7 @@ type verifier[U any] struct {
 }
 
 // cacheSlot is where parse caches an accepted token: the key that verified
-// it and the token's hash.
+// it (nil: the one checkSignature finds) and the token's hash.
 type cacheSlot struct {
 	key  *keyState
 	hash uint64
@@ -233,30 +234,30 @@ func (m *middleware[U]) keyFor(alg, kid string) (*keyState, error) {
 // header spelling, an asymmetric key) must not get that far unsigned. It
 // refuses only what the reference parser refuses too, with the same kind
 // of error.
-func (m *middleware[U]) checkSignature(token []byte, dot1, dot2 int) error {
+func (m *middleware[U]) checkSignature(token []byte, dot1, dot2 int) (*keyState, error) {
 	strict := base64.RawURLEncoding.Strict()
 	raw, err := strict.DecodeString(string(token[:dot1]))
 	if err != nil {
-		return fmt.Errorf("%w: %w: header: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+		return nil, fmt.Errorf("%w: %w: header: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
 	}
 	var header map[string]any
 	if err := json.Unmarshal(raw, &header); err != nil {
-		return fmt.Errorf("%w: %w: header: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+		return nil, fmt.Errorf("%w: %w: header: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
 	}
 	alg, _ := header["alg"].(string)
 	kid, _ := header["kid"].(string)
 	k, err := m.keyFor(alg, kid)
 	if err != nil {
-		return fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenUnverifiable, err)
+		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenUnverifiable, err)
 	}
 	sig, err := strict.DecodeString(string(token[dot2+1:]))
 	if err != nil {
-		return fmt.Errorf("%w: %w: signature: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+		return nil, fmt.Errorf("%w: %w: signature: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
 	}
 	if err := k.method.Verify(string(token[:dot2]), sig, k.verifyKey); err != nil {
-		return fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenSignatureInvalid, err)
+		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenSignatureInvalid, err)
 	}
-	return nil
+	return k, nil
 }
 
 // ring returns the keys in force.
@@ -385,11 +386,23 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 		return zero, nil, errKeysStale
 	}
 	k := ring.byHeader[string(token[:dot1])]
-	if k == nil || k.hmac && len(token)-dot2-1 != k.sigLen {
-		return m.parse(token, dot1, dot2, nil, false) // not in the form sign writes
+	var hit *verified[U]
+	var h uint64
+	switch {
+	case k == nil: // another header: another issuer's, or forged
+		h = v.cache.hash(token)
+		if hit = v.cache.get(token, h, nil); hit != nil && !ring.has(hit.key) {
+			hit = nil // its key was dropped
+		}
+		if hit == nil {
+			return m.parse(token, dot1, dot2, &cacheSlot{hash: h}, false)
+		}
+	case k.hmac && len(token)-dot2-1 != k.sigLen:
+		return m.parse(token, dot1, dot2, nil, false) // forged
+	default:
+		h = v.cache.hash(token)
+		hit = v.cache.get(token, h, k)
 	}
-	h := v.cache.hash(token)
-	hit := v.cache.get(token, h, k)
 	if hit == nil {
 		if k.hmac && !k.validMAC(token, dot2) {
 			return zero, nil, errForged
@@ -434,8 +447,12 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, sig
 		return zero, nil, errLineBreak
 	}
 	if !signed {
-		if err := m.checkSignature(token, dot1, dot2); err != nil {
+		k, err := m.checkSignature(token, dot1, dot2)
+		if err != nil {
 			return zero, nil, err
+		}
+		if slot != nil && slot.key == nil {
+			slot.key = k
 		}
 	}
 	// The signature is checked: what golang-jwt's ParseWithClaims would
@@ -453,24 +470,38 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, sig
 	if _, ok := t.Header["crit"]; ok {
 		return zero, nil, fmt.Errorf("%w: unsupported crit header", ErrInvalidToken)
 	}
-	if claims.ID == "" {
-		return zero, nil, fmt.Errorf("%w: no jti claim", ErrInvalidToken)
-	}
-	if len(claims.User) == 0 || string(claims.User) == "null" {
-		return zero, nil, fmt.Errorf("%w: no %s claim", ErrInvalidToken, userClaim)
-	}
 	var user U
-	if err := json.Unmarshal(claims.User, &user); err != nil {
-		return zero, nil, fmt.Errorf("%w: %s claim: %w", ErrInvalidToken, userClaim, err)
+	foreign := len(claims.User) == 0 || string(claims.User) == "null"
+	switch {
+	case foreign && m.cfg.UserFromClaims == nil:
+		return zero, nil, fmt.Errorf("%w: no %s claim", ErrInvalidToken, userClaim)
+	case foreign:
+		// Another issuer's token: no sid, csrf or usr of ours.
+		if user, err = m.foreignUser(token[dot1+1 : dot2]); err != nil {
+			return zero, nil, err
+		}
+		claims.sessionClaims = sessionClaims{}
+		if v.copyUser == nil {
+			slot = nil // it cannot be copied from the cache, nor decoded again
+		}
+	case claims.ID == "":
+		return zero, nil, fmt.Errorf("%w: no jti claim", ErrInvalidToken)
+	default:
+		if err := json.Unmarshal(claims.User, &user); err != nil {
+			return zero, nil, fmt.Errorf("%w: %s claim: %w", ErrInvalidToken, userClaim, err)
+		}
 	}
 	if slot == nil {
-		return user, newSession(&claims.RegisteredClaims, &claims.sessionClaims), nil
+		s := newSession(&claims.RegisteredClaims, &claims.sessionClaims)
+		s.foreign = foreign
+		return user, s, nil
 	}
 	// A cached entry holds its session, and its token with the session's
 	// Storage key in one string, so that a hit reads few cache lines.
 	entry := &verified[U]{hash: slot.hash, key: slot.key}
 	s := &entry.session
 	s.init(&claims.RegisteredClaims, &claims.sessionClaims)
+	s.foreign = foreign
 	packed := string(token) + revokedPrefix + s.id
 	entry.token, s.key = packed[:len(token)], packed[len(token):]
 	s.id = s.key[len(revokedPrefix):]
@@ -490,6 +521,25 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, sig
 		v.cache.put(entry, m.cfg.TimeFunc())
 	}
 	return user, s, nil
+}
+
+// foreignUser builds the user of another issuer's token from its payload
+// segment with Config.UserFromClaims.
+func (m *middleware[U]) foreignUser(payload []byte) (U, error) {
+	var zero U
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(string(payload))
+	if err != nil {
+		return zero, fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		return zero, fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
+	}
+	user, err := m.cfg.UserFromClaims(claims)
+	if err != nil {
+		return zero, fmt.Errorf("%w: UserFromClaims: %w", ErrInvalidToken, err)
+	}
+	return user, nil
 }
 
 // classify maps an error of golang-jwt's parser to the package's sentinels,
