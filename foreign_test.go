@@ -273,3 +273,41 @@ func Benchmark_ForeignToken(b *testing.B) {
 		})
 	}
 }
+
+// The other issuer publishes its keys at a JWKS URL (without alg: the
+// curve implies ES256) and signs tokens with golang-jwt alone: a remote
+// KeySet and UserFromClaims accept them, cached.
+//
+// go test -run Test_ForeignToken_RemoteKeys -race
+func Test_ForeignToken_RemoteKeys(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("ext-1", "", priv.Public()))))
+	keys := srv.mustRemote(t, fiberjwt.RemoteKeys{})
+	a := newForeignApp(t, "ES256", priv)
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[extUser]{
+		Keys:         keys,
+		AcceptBearer: true,
+		UserFromClaims: func(claims map[string]any) (extUser, error) {
+			a.calls.Add(1)
+			email, _ := claims["email"].(string)
+			return extUser{Email: email}, nil
+		},
+	}))
+	app.Get("/me", func(c *fiber.Ctx) error {
+		u, _ := fiberjwt.CurrentUser[extUser](c)
+		return c.SendString(u.Email)
+	})
+	a.app = app
+	a.now = &clock{now: time.Now()}
+	token := a.foreignToken(t, "ES256", priv, nil)
+	for i := 0; i < 3; i++ {
+		status, body, _ := a.do(t, fiber.MethodGet, "/me", token, false)
+		utils.AssertEqual(t, fiber.StatusOK, status, body)
+		utils.AssertEqual(t, "ann@other.example", body)
+	}
+	utils.AssertEqual(t, int64(1), a.calls.Load(), "UserFromClaims calls for one token (cached)")
+	utils.AssertEqual(t, int64(1), srv.fetches.Load(), "JWKS fetches")
+}
