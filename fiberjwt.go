@@ -62,9 +62,10 @@ type middleware[U any] struct {
 // or "__Secure-" prefix, in any case, that the other settings break), an
 // Expiration under one second, a negative Leeway or one not shorter than
 // Expiration, CookieSameSite "None" with DisableCSRF (unless
-// InsecureCrossSite), or a user type U that cannot be encoded as JSON or has
-// a password or password-hash field. The message names the field and the
-// fix.
+// InsecureCrossSite), a LoginOrigins entry that is not an origin, both
+// Storage and Revocations, a negative CacheSize, or a user type U that
+// cannot be encoded as JSON or has a password or password-hash field. The
+// message names the field and the fix.
 func New[U any](cfg Config[U]) fiber.Handler {
 	cfg, err := configDefault(cfg)
 	if err != nil {
