@@ -4,21 +4,14 @@ package integration
 // the server at $REDIS_ADDR), started and stopped by the test itself.
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
-)
 
-// redisStartTimeout bounds how long a redis-server may take to answer PING.
-const redisStartTimeout = 10 * time.Second
+	"github.com/fiberjwt/fiberjwt/internal/redistest"
+)
 
 // testRedis returns the host and port of the Redis the test should use: the
 // server at $REDIS_ADDR when that is set, otherwise a redis-server started
@@ -34,185 +27,10 @@ func testRedis(t testing.TB) (host string, port int) {
 		if err != nil || port <= 0 || port > 65535 {
 			t.Fatalf("REDIS_ADDR=%q: bad port %q", addr, p)
 		}
-		if err := waitForPing(addr, redisStartTimeout, nil); err != nil {
+		if err := redistest.WaitForPing(addr, 10*time.Second, nil); err != nil { // nil: not ours, it cannot exit
 			t.Fatalf("REDIS_ADDR=%q does not answer PING: %v", addr, err)
 		}
 		return h, port
 	}
-	s := startRedisServer(t)
-	return "127.0.0.1", s.port
-}
-
-// redisServer is a redis-server process owned by one test: loopback only,
-// no RDB or AOF persistence, working directory in t.TempDir().
-type redisServer struct {
-	t    testing.TB
-	bin  string
-	dir  string
-	port int
-
-	cmd  *exec.Cmd
-	done chan struct{} // closed once cmd has exited and been waited for
-	out  *syncBuffer   // the server's log, shown when something goes wrong
-}
-
-// startRedisServer starts a redis-server on a free loopback port and waits
-// until it answers PING. It skips the test when redis-server is not
-// installed, and fails it instead when $CI is set. The server is killed when
-// the test ends.
-func startRedisServer(t testing.TB) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		msg := "redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server) " +
-			"or point REDIS_ADDR=host:port at a running Redis (the Redis-down test always needs redis-server)"
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s; CI is set, so this is a failure: %v", msg, err)
-		}
-		t.Skipf("%s: %v", msg, err)
-	}
-	s := &redisServer{t: t, bin: bin, dir: t.TempDir()}
-	t.Cleanup(s.Stop)
-	// Another process may take the free port before redis-server binds it:
-	// try a few ports.
-	for attempt := 1; ; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("finding a free port for redis-server: %v", err)
-		}
-		s.port = port
-		err = s.start()
-		if err == nil {
-			return s
-		}
-		if attempt == 3 {
-			t.Fatalf("starting redis-server: %v", err)
-		}
-		t.Logf("redis-server on port %d did not start (%v); trying another port", port, err)
-	}
-}
-
-// Addr is the server's host:port.
-func (s *redisServer) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
-
-// start runs redis-server on s.port and s.dir and waits for PING.
-func (s *redisServer) start() error {
-	if s.cmd != nil {
-		return errors.New("redis-server is already running")
-	}
-	cmd := exec.Command(s.bin,
-		"--port", strconv.Itoa(s.port),
-		"--bind", "127.0.0.1",
-		"--save", "",
-		"--appendonly", "no",
-		"--dir", s.dir,
-	)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait() // the exit status of a killed server says nothing
-		close(done)
-	}()
-	s.cmd, s.done, s.out = cmd, done, out
-	if err := waitForPing(s.Addr(), redisStartTimeout, done); err != nil {
-		s.Stop()
-		return fmt.Errorf("%w; redis-server output:\n%s", err, out.String())
-	}
-	return nil
-}
-
-// Stop kills the server and waits until it has exited. It does nothing
-// when the server is not running.
-func (s *redisServer) Stop() {
-	if s.cmd == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill() // fails only when it already exited
-	<-s.done
-	s.cmd = nil
-}
-
-// Restart starts the server again on the same port and directory.
-func (s *redisServer) Restart() {
-	s.t.Helper()
-	if err := s.start(); err != nil {
-		s.t.Fatalf("restarting redis-server on port %d: %v", s.port, err)
-	}
-}
-
-// waitForPing polls addr until a Redis there answers PING with PONG, the
-// timeout passes, or exited (when not nil) is closed.
-func waitForPing(addr string, timeout time.Duration, exited <-chan struct{}) error {
-	deadline := time.Now().Add(timeout)
-	var last error
-	for {
-		if last = ping(addr); last == nil {
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("redis-server exited before answering PING (last attempt: %v)", last)
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no PONG from %s within %v: %w", addr, timeout, last)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
-	}
-}
-
-// ping sends one PING to addr over a fresh connection and expects +PONG.
-func ping(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(time.Second)); err != nil {
-		return err
-	}
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", line)
-	}
-	return nil
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for the writer goroutine of os/exec and
-// a reader in the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return "127.0.0.1", redistest.Start(t).Port()
 }

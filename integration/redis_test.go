@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/fiberjwt/fiberjwt"
+	"github.com/fiberjwt/fiberjwt/internal/redistest"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/storage/redis/v3"
 	goredis "github.com/redis/go-redis/v9"
@@ -549,10 +550,10 @@ func Test_ScaleOut_RestartKeepsRevocation(t *testing.T) {
 // the same apps accept the token again by themselves.
 func Test_ScaleOut_RedisDownFailsClosed(t *testing.T) {
 	t.Parallel()
-	srv := startRedisServer(t) // its own server, even with $REDIS_ADDR: it is killed
+	srv := redistest.Start(t) // its own server, even with $REDIS_ADDR: it is killed
 	secret := newSecret(t)
-	a := startInstance(t, "A", secret, newFailFastRedisStore("127.0.0.1", srv.port, "A"), false)
-	b := startInstance(t, "B", secret, newFailFastRedisStore("127.0.0.1", srv.port, "B"), true)
+	a := startInstance(t, "A", secret, newFailFastRedisStore("127.0.0.1", srv.Port(), "A"), false)
+	b := startInstance(t, "B", secret, newFailFastRedisStore("127.0.0.1", srv.Port(), "B"), true)
 	hc := newHTTPClient(t)
 
 	token := login(t, hc, a).token
@@ -560,7 +561,7 @@ func Test_ScaleOut_RedisDownFailsClosed(t *testing.T) {
 	expectServed(t, hc, b, token, "Redis up")
 
 	srv.Stop()
-	if err := ping(srv.Addr()); err == nil {
+	if err := redistest.Ping(srv.Addr()); err == nil {
 		t.Fatal("redis-server still answers PING after it was killed")
 	}
 	start := time.Now()
@@ -617,8 +618,8 @@ func Test_ScaleOut_RedisDownFailsClosed(t *testing.T) {
 // 503) instead of reporting success; the cookie is cleared all the same.
 func Test_ScaleOut_LogoutWhileRedisDownReportsErrStorage(t *testing.T) {
 	t.Parallel()
-	srv := startRedisServer(t) // its own server, even with $REDIS_ADDR: it is killed
-	a := startInstance(t, "A", newSecret(t), newFailFastRedisStore("127.0.0.1", srv.port, "A"), false)
+	srv := redistest.Start(t) // its own server, even with $REDIS_ADDR: it is killed
+	a := startInstance(t, "A", newSecret(t), newFailFastRedisStore("127.0.0.1", srv.Port(), "A"), false)
 	hc := newHTTPClient(t)
 
 	s := login(t, hc, a)

@@ -5,13 +5,8 @@ package redisrevoke_test
 // commands Redis executed.
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"fmt"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,168 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiberjwt/fiberjwt/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
-// redisServer is a redis-server process owned by one test: loopback only,
-// no persistence, working directory in tb.TempDir(). It is killed when the
-// test ends.
-type redisServer struct {
-	tb   testing.TB
-	bin  string
-	dir  string
-	port int
+// redisServer is a redis-server process owned by one test (see
+// internal/redistest).
+type redisServer = redistest.Server
 
-	cmd  *exec.Cmd
-	done chan struct{} // closed once cmd has exited
-	out  *syncBuffer   // the server's log, shown when it does not start
-}
-
-// startRedis starts a redis-server on a free loopback port and waits until
-// it answers PING. It skips the test when redis-server is not installed,
-// and fails it instead when $CI is set.
-func startRedis(tb testing.TB) *redisServer {
-	tb.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		msg := "redis-server is not on PATH (Debian/Ubuntu: apt-get install redis-server)"
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s; CI is set, so this is a failure: %v", msg, err)
-		}
-		tb.Skipf("%s: %v", msg, err)
-	}
-	s := &redisServer{tb: tb, bin: bin, dir: tb.TempDir()}
-	tb.Cleanup(s.Stop)
-	// Another process may take the free port before redis-server binds it.
-	for attempt := 1; ; attempt++ {
-		if s.port, err = freePort(); err != nil {
-			tb.Fatalf("finding a free port for redis-server: %v", err)
-		}
-		if err = s.start(); err == nil {
-			return s
-		}
-		if attempt == 3 {
-			tb.Fatalf("starting redis-server: %v", err)
-		}
-	}
-}
-
-// Addr is the server's host:port.
-func (s *redisServer) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
-
-func (s *redisServer) start() error {
-	cmd := exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir)
-	s.out = &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = s.out, s.out
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	s.cmd, s.done = cmd, make(chan struct{})
-	go func(done chan struct{}) {
-		_ = cmd.Wait() // the exit status of a killed server says nothing
-		close(done)
-	}(s.done)
-	if err := waitForPing(s.Addr(), 10*time.Second, s.done); err != nil {
-		s.Stop()
-		return fmt.Errorf("%w; redis-server output:\n%s", err, s.out.String())
-	}
-	return nil
-}
-
-// Stop kills the server and waits until it has exited. It does nothing
-// when the server is not running.
-func (s *redisServer) Stop() {
-	if s.cmd == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill() // fails only when it already exited
-	<-s.done
-	s.cmd = nil
-}
-
-// Restart starts the server again, empty, on the same port.
-func (s *redisServer) Restart() {
-	s.tb.Helper()
-	if s.cmd != nil {
-		s.tb.Fatal("Restart: redis-server is running")
-	}
-	if err := s.start(); err != nil {
-		s.tb.Fatalf("restarting redis-server on port %d: %v", s.port, err)
-	}
-}
-
-// waitForPing polls addr until a Redis there answers PING, timeout passes
-// or exited is closed.
-func waitForPing(addr string, timeout time.Duration, exited <-chan struct{}) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		err := ping(addr)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("redis-server exited before answering PING (last attempt: %w)", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no PONG from %s within %v: %w", addr, timeout, err)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval
-	}
-}
-
-// ping sends one PING to addr over a fresh connection.
-func ping(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(time.Second)); err != nil {
-		return err
-	}
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", line)
-	}
-	return nil
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for os/exec's writer and a reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// startRedis starts a redis-server for tb.
+func startRedis(tb testing.TB) *redisServer { return redistest.Start(tb) }
 
 // newClient returns a go-redis client of addr with go-redis's defaults,
 // closed when the test ends.
