@@ -13,8 +13,9 @@ package fiberjwt
 // The hot path pays one nil check for a local KeySet (keyRing.remote) and,
 // for a remote one, an atomic load and a clock read (remoteKeys.fresh).
 // Everything else happens in one goroutine per remote set: periodic fetches,
-// the fetches an unknown kid asks for (at most one per MinRefresh, never
-// waited for) and the retries after a failure.
+// the fetches an unknown kid asks for (at most one per MinRefresh, waited
+// for only up to UnknownKidWait, by default not at all) and the retries
+// after a failure.
 
 import (
 	"context"
@@ -103,6 +104,17 @@ type RemoteKeys struct {
 	// Optional. Default: time.Hour.
 	MaxStale time.Duration
 
+	// UnknownKidWait is how long a request whose token names an unknown kid
+	// may wait for the fetch it asks for, when that fetch may run at once
+	// (MinRefresh has passed since the last one); otherwise it is refused
+	// at once. A wait lets the first tokens of a key the issuer just added
+	// through, at the cost of holding their requests: as fetches run at
+	// most once per MinRefresh, a flood of random kids waits at most once
+	// per MinRefresh, and never longer than UnknownKidWait.
+	//
+	// Optional. Default: 0 (never wait).
+	UnknownKidWait time.Duration
+
 	// StartEmpty lets NewRemoteKeySet return a set without keys when the
 	// first fetch fails: tokens are then refused with ErrKeysUnavailable
 	// until a fetch succeeds, retried every MinRefresh.
@@ -142,7 +154,9 @@ type remoteKeys struct {
 	validUntil atomic.Int64 // time.Since(base) from which the keys are stale; 0: none yet
 	kick       chan struct{}
 
-	lastAttempt time.Time // the refresh goroutine's only
+	lastAttempt time.Time                     // the refresh goroutine's only
+	nextKick    atomic.Int64                  // time.Since(base) from which a kick fetches at once
+	fetched     atomic.Pointer[chan struct{}] // closed when the current fetch ends
 }
 
 // errKeysStale is what a request gets when the keys are stale.
@@ -161,11 +175,12 @@ var errKeysStale = fmt.Errorf("%w: the JWKS could not be fetched for longer than
 // points not on their curve, and keys of other types. A fetch that yields
 // no usable key at all fails, and the keys in force stay.
 //
-// Tokens must name a key by kid. A token naming an unknown kid is refused
-// at once (ErrInvalidToken) and asks the goroutine for a fetch, which runs
-// at most once per cfg.MinRefresh: a new key of the issuer is picked up
-// without any request waiting for it, and random kids cost no more than
-// one fetch per MinRefresh. A fetch that no longer lists a kid refuses its
+// Tokens must name a key by kid. A token naming an unknown kid asks the
+// goroutine for a fetch, which runs at most once per cfg.MinRefresh, and is
+// refused (ErrInvalidToken) at once, or, with cfg.UnknownKidWait, after
+// waiting up to that long for a fetch that may run at once: a new key of
+// the issuer is picked up, and random kids cost no more than one fetch per
+// MinRefresh. A fetch that no longer lists a kid refuses its
 // tokens at once. While fetches fail, the last keys fetched stay in force
 // for cfg.MaxStale, after which every token is refused with
 // ErrKeysUnavailable until a fetch succeeds.
@@ -177,6 +192,8 @@ func NewRemoteKeySet(ctx context.Context, cfg RemoteKeys) (*KeySet, error) {
 		return nil, err
 	}
 	r := &remoteKeys{cfg: cfg, base: time.Now(), kick: make(chan struct{}, 1)}
+	fetched := make(chan struct{})
+	r.fetched.Store(&fetched)
 	client := &http.Client{}
 	if cfg.Client != nil {
 		c := *cfg.Client
@@ -255,11 +272,26 @@ func (r *remoteKeys) fresh() bool {
 	return v != 0 && int64(time.Since(r.base)) < v
 }
 
-// unknownKid asks the refresh goroutine for a fetch, without waiting.
-func (r *remoteKeys) unknownKid() {
+// unknownKid asks the refresh goroutine for a fetch and, when
+// RemoteKeys.UnknownKidWait allows and the fetch may run at once, waits for
+// it to end. It reports whether it waited for a fetch that ended.
+func (r *remoteKeys) unknownKid() bool {
+	wait := r.cfg.UnknownKidWait
+	done := *r.fetched.Load()
 	select {
 	case r.kick <- struct{}{}:
 	default:
+	}
+	if wait <= 0 || int64(time.Since(r.base)) < r.nextKick.Load() {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
 	}
 }
 
@@ -317,6 +349,11 @@ func resetTimer(t *time.Timer, d time.Duration) {
 // next.
 func (r *remoteKeys) fetch(ctx context.Context) (time.Duration, error) {
 	r.lastAttempt = time.Now()
+	r.nextKick.Store(int64(time.Since(r.base) + r.cfg.MinRefresh))
+	defer func() { // wake the requests that wait for this fetch
+		next := make(chan struct{})
+		close(*r.fetched.Swap(&next))
+	}()
 	body, maxAge, err := r.get(ctx)
 	if err != nil {
 		return r.cfg.MinRefresh, fmt.Errorf("fiberjwt: fetching JWKS from %s: %w", r.cfg.URL, err)

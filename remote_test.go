@@ -615,3 +615,43 @@ func Benchmark_RemoteToken(b *testing.B) {
 		})
 	}
 }
+
+// With UnknownKidWait, the first token of a key the issuer just added
+// waits for the fetch it asks for and is accepted; a request that would
+// wait while fetches are not allowed yet (MinRefresh) is refused at once.
+//
+// go test -run Test_RemoteKeySet_UnknownKidWait .
+func Test_RemoteKeySet_UnknownKidWait(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	issuerKeys := mustKeySet(t, fiberjwt.Key{ID: "old", Algorithm: "ES256", PrivateKey: ecKeys["ES256"]})
+	issuer := newKeysApp(t, issuerKeys)
+	srv := newJWKSServer(t, issuerJWKS(t, issuer))
+	const wait = 10 * time.Second
+
+	t.Run("fetch allowed", func(t *testing.T) {
+		verifier := newKeysApp(t, srv.mustRemote(t, fiberjwt.RemoteKeys{MinRefresh: time.Nanosecond, UnknownKidWait: wait}))
+		if err := issuerKeys.Rotate(fiberjwt.Key{ID: "new", Algorithm: "EdDSA", PrivateKey: edKey}); err != nil {
+			t.Fatal(err)
+		}
+		token := issuer.login(t, "bob")
+		if status, body := verifier.do(t, "GET", "/me", token); status != 200 || body != "bob" {
+			t.Fatalf("first request with the new kid: %d %s, want 200 bob", status, body)
+		}
+	})
+
+	t.Run("fetch not allowed yet", func(t *testing.T) {
+		before := srv.fetches.Load()
+		verifier := newKeysApp(t, srv.mustRemote(t, fiberjwt.RemoteKeys{
+			MinRefresh: time.Hour, MaxRefresh: 2 * time.Hour, MaxStale: 3 * time.Hour, UnknownKidWait: wait,
+		}))
+		start := time.Now()
+		status, _ := verifier.do(t, "GET", "/me", otherToken(t, "EdDSA", "random", edKey, "x"))
+		if status != 401 || time.Since(start) >= wait {
+			t.Fatalf("unknown kid within MinRefresh of the last fetch: %d after %v, want 401 at once", status, time.Since(start))
+		}
+		if got := srv.fetches.Load() - before; got != 1 {
+			t.Fatalf("%d fetches, want the first one only", got)
+		}
+	})
+}

@@ -215,11 +215,11 @@ func (m *middleware[U]) initVerifier() {
 func (m *middleware[U]) keyFor(alg, kid string) (*keyState, error) {
 	ring := m.ring()
 	k := ring.lookup(kid)
+	if k == nil && ring.remote != nil && kid != "" && ring.remote.unknownKid() {
+		k = m.ring().lookup(kid) // after the fetch it waited for
+	}
 	switch {
 	case k == nil:
-		if ring.remote != nil && kid != "" {
-			ring.remote.unknownKid()
-		}
 		return nil, fmt.Errorf("no key with kid %q", kid)
 	case alg != k.method.Alg():
 		return nil, fmt.Errorf("key %q does not verify %q", kid, alg)
