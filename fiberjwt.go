@@ -145,7 +145,7 @@ func (m *middleware[U]) authenticate(c *fiber.Ctx) error {
 // so that one token does not mint a new one per request.
 func (m *middleware[U]) refresh(c *fiber.Ctx, user U, s *session, now time.Time) {
 	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() || s.foreign ||
-		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) || m.ring().signer == nil {
+		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) {
 		return
 	}
 	next := s.next.Load()

@@ -154,9 +154,8 @@ type remoteKeys struct {
 	validUntil atomic.Int64 // time.Since(base) from which the keys are stale; 0: none yet
 	kick       chan struct{}
 
-	lastAttempt time.Time                     // the refresh goroutine's only
-	nextKick    atomic.Int64                  // time.Since(base) from which a kick fetches at once
-	fetched     atomic.Pointer[chan struct{}] // closed when the current fetch ends
+	nextKick atomic.Int64                  // time.Since(base) from which a kick fetches at once: the last fetch plus MinRefresh
+	fetched  atomic.Pointer[chan struct{}] // closed when the current fetch ends
 }
 
 // errKeysStale is what a request gets when the keys are stale.
@@ -313,7 +312,7 @@ func (r *remoteKeys) run(ctx context.Context, next time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-r.kick:
-			at := r.lastAttempt.Add(r.cfg.MinRefresh)
+			at := r.base.Add(time.Duration(r.nextKick.Load()))
 			if !at.Before(due) {
 				continue
 			}
@@ -348,7 +347,6 @@ func resetTimer(t *time.Timer, d time.Duration) {
 // fetch gets the keys and puts them in force, and returns when to fetch
 // next.
 func (r *remoteKeys) fetch(ctx context.Context) (time.Duration, error) {
-	r.lastAttempt = time.Now()
 	r.nextKick.Store(int64(time.Since(r.base) + r.cfg.MinRefresh))
 	defer func() { // wake the requests that wait for this fetch
 		next := make(chan struct{})

@@ -385,29 +385,23 @@ func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error)
 	if ring.remote != nil && !ring.remote.fresh() {
 		return zero, nil, errKeysStale
 	}
+	// k is the key whose very header the token has, or nil for another
+	// header (another issuer's, or forged): then any key of the ring.
 	k := ring.byHeader[string(token[:dot1])]
-	var hit *verified[U]
-	var h uint64
-	switch {
-	case k == nil: // another header: another issuer's, or forged
-		h = v.cache.hash(token)
-		if hit = v.cache.get(token, h, nil); hit != nil && !ring.has(hit.key) {
-			hit = nil // its key was dropped
-		}
-		if hit == nil {
-			return m.parse(token, dot1, dot2, &cacheSlot{hash: h}, false)
-		}
-	case k.hmac && len(token)-dot2-1 != k.sigLen:
+	if k != nil && k.hmac && len(token)-dot2-1 != k.sigLen {
 		return m.parse(token, dot1, dot2, nil, false) // forged
-	default:
-		h = v.cache.hash(token)
-		hit = v.cache.get(token, h, k)
+	}
+	h := v.cache.hash(token)
+	hit := v.cache.get(token, h, k)
+	if hit != nil && k == nil && !ring.has(hit.key) {
+		hit = nil // its key was dropped
 	}
 	if hit == nil {
-		if k.hmac && !k.validMAC(token, dot2) {
+		hmac := k != nil && k.hmac
+		if hmac && !k.validMAC(token, dot2) {
 			return zero, nil, errForged
 		}
-		return m.parse(token, dot1, dot2, &cacheSlot{key: k, hash: h}, k.hmac)
+		return m.parse(token, dot1, dot2, &cacheSlot{key: k, hash: h}, hmac)
 	}
 	if now.Before(hit.from) || !now.Before(hit.until) {
 		return m.parse(token, dot1, dot2, nil, true) // the reference says why
