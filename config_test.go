@@ -227,12 +227,7 @@ func key(n int) []byte { return bytes.Repeat([]byte{'k'}, n) }
 func Test_New_Misconfiguration(t *testing.T) {
 	t.Parallel()
 	type cfg = fiberjwt.Config[User]
-	tests := []struct {
-		name      string
-		build     func()
-		wantErr   error  // nil: New must not panic
-		wantField string // the panic message names it
-	}{
+	runNewCases(t, []newCase{
 		{name: "defaults", build: newPanics(cfg{SecretKey: testSecret})},
 		{name: "no secret", build: newPanics(cfg{}), wantErr: fiberjwt.ErrConfig, wantField: "SecretKey"},
 		{name: "empty secret", build: newPanics(cfg{SecretKey: []byte{}}), wantErr: fiberjwt.ErrConfig, wantField: "SecretKey"},
@@ -275,19 +270,7 @@ func Test_New_Misconfiguration(t *testing.T) {
 		{name: "user with a password in a slice of pointers", build: newPanics(fiberjwt.Config[*userWithPasswordInSlice]{SecretKey: testSecret}), wantErr: fiberjwt.ErrConfig, wantField: "Pwd"},
 		{name: `user with a Password tagged json:"-"`, build: newPanics(fiberjwt.Config[userWithHiddenPassword]{SecretKey: testSecret})},
 		{name: "user that cannot be encoded as JSON", build: newPanics(fiberjwt.Config[userWithChan]{SecretKey: testSecret}), wantErr: fiberjwt.ErrConfig, wantField: "JSON"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := recovered(tt.build)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("New panicked with %v, want %v", err, tt.wantErr)
-			}
-			if tt.wantErr != nil && !strings.Contains(err.Error(), tt.wantField) {
-				t.Fatalf("message %q does not name %q", err, tt.wantField)
-			}
-		})
-	}
+	})
 }
 
 // go test -run Test_New_Defaults -race
