@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fiberjwt/fiberjwt"
+	"github.com/fiberjwt/fiberjwt/internal/core"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/golang-jwt/jwt/v5"
@@ -600,4 +601,13 @@ func Test_Bearer_Logout(t *testing.T) {
 	}
 	resp, body = h.call(t, fiber.MethodGet, "/echo", "", fiber.HeaderAuthorization, "Bearer "+other)
 	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, "the other session: "+body)
+}
+
+// go test -run Test_CSRFNames
+// The exported names are the ones the core uses.
+func Test_CSRFNames(t *testing.T) {
+	t.Parallel()
+	got := []string{fiberjwt.CSRFCookieName, fiberjwt.CSRFHeader, fiberjwt.CSRFField}
+	want := []string{core.CSRFCookieName, core.CSRFHeader, core.CSRFField}
+	utils.AssertEqual(t, want, got)
 }

@@ -1,6 +1,6 @@
 package fiberjwt
 
-import "errors"
+import "github.com/fiberjwt/fiberjwt/internal/core"
 
 // Errors returned by New (wrapped in a panic value), ProcessLogin, Logout and
 // passed to Config.Unauthorized. Test for them with errors.Is; the error a
@@ -11,15 +11,15 @@ import "errors"
 // describe untrusted client input or a failing dependency.
 var (
 	// ErrConfig reports an invalid Config; New panics with an error wrapping it.
-	ErrConfig = errors.New("fiberjwt: invalid config")
+	ErrConfig = core.ErrConfig
 
 	// ErrNotMounted is returned by ProcessLogin and Logout on a route that the
 	// middleware did not run on.
-	ErrNotMounted = errors.New("fiberjwt: middleware not mounted on this route: call app.Use(fiberjwt.New(cfg)) before registering it")
+	ErrNotMounted = core.ErrNotMounted
 
 	// ErrInvalidCredentials is returned by ProcessLogin when the id or password
 	// is empty or Config.Authenticate refused them.
-	ErrInvalidCredentials = errors.New("fiberjwt: invalid credentials")
+	ErrInvalidCredentials = core.ErrInvalidCredentials
 
 	// ErrTokenTooLarge is returned by ProcessLogin when the token it signed
 	// would not fit in a cookie: over 4096 bytes with the cookie's name,
@@ -29,26 +29,26 @@ var (
 	// user out: the browser drops the cookie, or every request of theirs to
 	// the site fails with 431. Nothing is set. Put fewer or shorter fields
 	// in the user type, or raise ReadBufferSize.
-	ErrTokenTooLarge = errors.New("fiberjwt: token too large for a cookie")
+	ErrTokenTooLarge = core.ErrTokenTooLarge
 
 	// ErrNoToken means the request carried no token cookie, or an empty one.
-	ErrNoToken = errors.New("fiberjwt: no token")
+	ErrNoToken = core.ErrNoToken
 
 	// ErrInvalidToken means the token is malformed, too large, signed with
 	// another key or algorithm, carries an unknown critical header or fails a
 	// claim check (issuer, audience, Config.Validate).
-	ErrInvalidToken = errors.New("fiberjwt: invalid token")
+	ErrInvalidToken = core.ErrInvalidToken
 
 	// ErrNoExpiry means a correctly signed token has no exp claim. Such a
 	// token would be valid forever, so it is refused.
-	ErrNoExpiry = errors.New("fiberjwt: token has no expiry")
+	ErrNoExpiry = core.ErrNoExpiry
 
 	// ErrTokenExpired means the token's exp, plus Config.Leeway, has passed.
-	ErrTokenExpired = errors.New("fiberjwt: token expired")
+	ErrTokenExpired = core.ErrTokenExpired
 
 	// ErrTokenNotValidYet means the token's nbf or iat lies in the future,
 	// beyond Config.Leeway.
-	ErrTokenNotValidYet = errors.New("fiberjwt: token not valid yet")
+	ErrTokenNotValidYet = core.ErrTokenNotValidYet
 
 	// ErrCSRF means a request authenticated by the token cookie used an
 	// unsafe method (anything but GET, HEAD, OPTIONS and TRACE) without the
@@ -56,15 +56,15 @@ var (
 	// field. The default Unauthorized handler answers 403 Forbidden.
 	// ProcessLogin returns it for a login posted from another site, and
 	// Logout for a logout without the CSRF value.
-	ErrCSRF = errors.New("fiberjwt: missing or wrong CSRF token")
+	ErrCSRF = core.ErrCSRF
 
 	// ErrRevoked means the token was revoked by Logout.
-	ErrRevoked = errors.New("fiberjwt: token revoked")
+	ErrRevoked = core.ErrRevoked
 
 	// ErrStorage means the revocation Storage failed. The middleware fails
 	// closed: a token whose revocation cannot be checked is refused, and the
 	// default Unauthorized handler answers 503 Service Unavailable.
-	ErrStorage = errors.New("fiberjwt: revocation storage failed")
+	ErrStorage = core.ErrStorage
 
 	// ErrKeysUnavailable means the keys of a KeySet made by NewRemoteKeySet
 	// are not available: the issuer's JWKS could not be fetched for longer
@@ -72,5 +72,5 @@ var (
 	// The middleware fails closed: every token is refused, and the default
 	// Unauthorized handler answers 503 Service Unavailable. NewRemoteKeySet
 	// returns it, wrapping the cause, when its first fetch fails.
-	ErrKeysUnavailable = errors.New("fiberjwt: signing keys unavailable")
+	ErrKeysUnavailable = core.ErrKeysUnavailable
 )

@@ -10,11 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fiberjwt/fiberjwt"
 	"github.com/redis/go-redis/v9"
 )
-
-var _ fiberjwt.Revocations = (*List)(nil)
 
 // ErrUnavailable is returned by IsRevoked while the list is not in sync
 // with Redis: before the first load, and from FailAfter after Redis last

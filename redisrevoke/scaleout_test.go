@@ -28,6 +28,10 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// A List is a fiberjwt.Revocations, for Fiber v2 and v3 alike: list.go
+// does not import fiberjwt, so that a Fiber v3 app does not build Fiber v2.
+var _ fiberjwt.Revocations = (*redisrevoke.List)(nil)
+
 const (
 	// expiration is the tokens' lifetime, and so the revocations'.
 	expiration = 10 * time.Minute

@@ -1,4 +1,4 @@
-package fiberjwt
+package core
 
 // Copying the cached user. A verified token's user is decoded once, cached
 // and never handed out: each request gets a deep copy that shares no mutable

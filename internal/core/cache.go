@@ -1,4 +1,4 @@
-package fiberjwt
+package core
 
 // The cache of verified tokens.
 //

@@ -1,4 +1,4 @@
-package fiberjwt
+package core
 
 // Token work: signing at login, and verifying on every request.
 //
@@ -178,7 +178,7 @@ type macState struct {
 var allAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
 	"PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
-func (m *middleware[U]) initVerifier() {
+func (m *middleware[U, C]) initVerifier() {
 	cfg := &m.cfg
 	methods := allAlgorithms
 	if cfg.Keys == nil {
@@ -212,7 +212,7 @@ func (m *middleware[U]) initVerifier() {
 // keyFor returns the key that verifies a token whose header names alg and
 // kid: the one kid names, and only for that key's algorithm.
 // An unknown kid asks a remote set for a fetch, without waiting for it.
-func (m *middleware[U]) keyFor(alg, kid string) (*keyState, error) {
+func (m *middleware[U, C]) keyFor(alg, kid string) (*keyState, error) {
 	ring := m.ring()
 	k := ring.lookup(kid)
 	if k == nil && ring.remote != nil && kid != "" && ring.remote.unknownKid() {
@@ -234,7 +234,7 @@ func (m *middleware[U]) keyFor(alg, kid string) (*keyState, error) {
 // header spelling, an asymmetric key) must not get that far unsigned. It
 // refuses only what the reference parser refuses too, with the same kind
 // of error.
-func (m *middleware[U]) checkSignature(token []byte, dot1, dot2 int) (*keyState, error) {
+func (m *middleware[U, C]) checkSignature(token []byte, dot1, dot2 int) (*keyState, error) {
 	strict := base64.RawURLEncoding.Strict()
 	raw, err := strict.DecodeString(string(token[:dot1]))
 	if err != nil {
@@ -261,7 +261,7 @@ func (m *middleware[U]) checkSignature(token []byte, dot1, dot2 int) (*keyState,
 }
 
 // ring returns the keys in force.
-func (m *middleware[U]) ring() *keyRing {
+func (m *middleware[U, C]) ring() *keyRing {
 	if m.cfg.Keys != nil {
 		return m.cfg.Keys.ring.Load()
 	}
@@ -274,7 +274,7 @@ func (m *middleware[U]) ring() *keyRing {
 // Config.MaxSessionAge. A refresh passes the time its request was checked
 // at, before the revocation check: a token it issues then expires no later
 // than a revocation written meanwhile lasts.
-func (m *middleware[U]) sign(subject string, user U, prev *session, now time.Time) (string, *session, error) {
+func (m *middleware[U, C]) sign(subject string, user U, prev *session, now time.Time) (string, *session, error) {
 	k := m.ring().signer
 	if k == nil {
 		return "", nil, errVerifyOnly
@@ -362,7 +362,7 @@ func newRandom() (string, error) {
 // verify checks token's shape, signature and claims (not its revocation)
 // at time now and returns a fresh user and the session. Every error wraps
 // one of the package's sentinels. token is not retained.
-func (m *middleware[U]) verify(token []byte, now time.Time) (U, *session, error) {
+func (m *middleware[U, C]) verify(token []byte, now time.Time) (U, *session, error) {
 	var zero U
 	switch {
 	case len(token) == 0:
@@ -434,7 +434,7 @@ func (st *keyState) validMAC(token []byte, dot2 int) bool {
 // parser and decodes its user. Unless signed says that the signature was
 // checked already, it is checked first (see checkSignature). When slot is
 // not nil and the token is accepted, the result is cached there.
-func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, signed bool) (U, *session, error) {
+func (m *middleware[U, C]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, signed bool) (U, *session, error) {
 	var zero U
 	v := &m.verifier
 	if bytes.ContainsAny(token, "\r\n") {
@@ -519,7 +519,7 @@ func (m *middleware[U]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, sig
 
 // foreignUser builds the user of another issuer's token from its payload
 // segment with Config.UserFromClaims.
-func (m *middleware[U]) foreignUser(payload []byte) (U, error) {
+func (m *middleware[U, C]) foreignUser(payload []byte) (U, error) {
 	var zero U
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(string(payload))
 	if err != nil {

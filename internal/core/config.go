@@ -1,0 +1,419 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/valyala/fasthttp"
+)
+
+// Config is the adapters' Config (fiberjwt.Config of Fiber v2 and v3),
+// whose documentation is the reference, with the framework's types as type
+// parameters: C is the request context (*fiber.Ctx in v2, fiber.Ctx in v3),
+// K the adapter's *KeySet, S its fiber.Storage and R its Revocations. Its
+// fields are the adapters' fields in the same order, so that an adapter
+// converts its Config with one conversion.
+type Config[U, C, K, S, R any] struct {
+	Next              func(c C) bool
+	SecretKey         []byte
+	Algorithm         string
+	Keys              K
+	Authenticate      func(c C, id, password string) (U, error)
+	UserFromClaims    func(claims map[string]any) (U, error)
+	Validate          func(c C, user U) error
+	Unauthorized      func(c C, err error) error
+	CookieName        string
+	CookieDomain      string
+	CookiePath        string
+	CookieSameSite    string
+	InsecureCookie    bool
+	Expiration        time.Duration
+	RefreshBefore     time.Duration
+	MaxSessionAge     time.Duration
+	DisableRefresh    bool
+	DisableCSRF       bool
+	InsecureCrossSite bool
+	AcceptBearer      bool
+	LoginOrigins      []string
+	Leeway            time.Duration
+	Issuer            string
+	Audience          string
+	ContextKey        string
+	Storage           S
+	Revocations       R
+	CacheSize         int
+	TimeFunc          func() time.Time
+}
+
+// Adapter is what the middleware needs from a framework whose request
+// context is C. Everything else goes through the fasthttp request context
+// that both Fiber v2 and v3 wrap.
+type Adapter[C any] struct {
+	// Request returns the fasthttp request context of c.
+	Request func(c C) *fasthttp.RequestCtx
+	// Next runs the next handler.
+	Next func(c C) error
+	// Context returns the context.Context of c, for the context methods
+	// of a Storage that has them (Fiber v3's).
+	Context func(c C) context.Context
+	// ReadBufferSize returns the app's read buffer size, which bounds
+	// the request headers and so the token cookie; 0 means Fiber's
+	// default.
+	ReadBufferSize func(c C) int
+}
+
+// settings is a Config with its defaults applied and the adapter's types
+// resolved: what the middleware reads on every request.
+type settings[U, C any] struct {
+	Next              func(c C) bool
+	SecretKey         []byte
+	Algorithm         string
+	Keys              *KeySet
+	Authenticate      func(c C, id, password string) (U, error)
+	UserFromClaims    func(claims map[string]any) (U, error)
+	Validate          func(c C, user U) error
+	Unauthorized      func(c C, err error) error
+	CookieName        string
+	CookieDomain      string
+	CookiePath        string
+	CookieSameSite    fasthttp.CookieSameSite
+	InsecureCookie    bool
+	Expiration        time.Duration
+	RefreshBefore     time.Duration
+	MaxSessionAge     time.Duration
+	DisableRefresh    bool
+	DisableCSRF       bool
+	InsecureCrossSite bool
+	AcceptBearer      bool
+	LoginOrigins      []string
+	Leeway            time.Duration
+	Issuer            string
+	Audience          string
+	ContextKey        string
+	Storage           Storage        // nil when Revocations is set
+	ContextStorage    ContextStorage // Storage's context methods, when it has them
+	Revocations       Revocations
+	CacheSize         int
+	TimeFunc          func() time.Time
+}
+
+// Storage is the part of fiber.Storage (v2 and v3) that keeps revocations.
+type Storage interface {
+	Get(key string) ([]byte, error)
+	Set(key string, val []byte, exp time.Duration) error
+}
+
+// ContextStorage is the part of Fiber v3's Storage that takes a context:
+// it is used instead of Storage's methods when present.
+type ContextStorage interface {
+	GetWithContext(ctx context.Context, key string) ([]byte, error)
+	SetWithContext(ctx context.Context, key string, val []byte, exp time.Duration) error
+}
+
+// The names under which the CSRF value travels; see Config.DisableCSRF.
+const (
+	// CSRFCookieName is the readable cookie holding the CSRF value.
+	CSRFCookieName = "csrf_token"
+	// CSRFHeader is the request header that carries it for scripts.
+	CSRFHeader = "X-CSRF-Token"
+	// CSRFField is the form field that carries it for HTML forms.
+	CSRFField = "csrf_token"
+)
+
+const (
+	defaultAlgorithm  = "HS512"
+	defaultCookieName = "token"
+	defaultContextKey = "user"
+	defaultExpiration = 24 * time.Hour
+	// defaultMaxSessionAge is the default absolute lifetime of a login.
+	defaultMaxSessionAge = 7 * 24 * time.Hour
+	// defaultRevocations bounds the default in-memory revocation store.
+	defaultRevocations = 100_000
+)
+
+// configDefault returns pub with its defaults applied and the adapter's
+// types resolved, or an error wrapping ErrConfig that names the field and
+// the fix.
+func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *KeySet) (settings[U, C], error) {
+	cfg := settings[U, C]{
+		Next: pub.Next, SecretKey: pub.SecretKey, Algorithm: pub.Algorithm, Keys: keys(pub.Keys),
+		Authenticate: pub.Authenticate, UserFromClaims: pub.UserFromClaims, Validate: pub.Validate, Unauthorized: pub.Unauthorized,
+		CookieName: pub.CookieName, CookieDomain: pub.CookieDomain, CookiePath: pub.CookiePath, InsecureCookie: pub.InsecureCookie,
+		Expiration: pub.Expiration, RefreshBefore: pub.RefreshBefore, MaxSessionAge: pub.MaxSessionAge,
+		DisableRefresh: pub.DisableRefresh, DisableCSRF: pub.DisableCSRF, InsecureCrossSite: pub.InsecureCrossSite,
+		AcceptBearer: pub.AcceptBearer, LoginOrigins: pub.LoginOrigins, Leeway: pub.Leeway, Issuer: pub.Issuer,
+		Audience: pub.Audience, ContextKey: pub.ContextKey, CacheSize: pub.CacheSize, TimeFunc: pub.TimeFunc,
+	}
+	if err := checkSecret(&cfg); err != nil {
+		return cfg, err
+	}
+	if err := checkStore(&cfg, any(pub.Storage), any(pub.Revocations)); err != nil {
+		return cfg, err
+	}
+
+	if cfg.CookieName == "" {
+		cfg.CookieName = defaultCookieName
+	}
+	if !isToken(cfg.CookieName) {
+		return cfg, configError("CookieName %q is not a valid cookie name: use letters, digits and !#$%%&'*+-.^_`|~ only", cfg.CookieName)
+	}
+	if cfg.CookiePath == "" {
+		cfg.CookiePath = "/"
+	}
+	if !strings.HasPrefix(cfg.CookiePath, "/") || !isAttributeValue(cfg.CookiePath) {
+		return cfg, configError("CookiePath %q must start with / and contain no ';', spaces or control characters", cfg.CookiePath)
+	}
+	if !isAttributeValue(cfg.CookieDomain) {
+		return cfg, configError("CookieDomain %q must contain no ';', spaces or control characters", cfg.CookieDomain)
+	}
+	switch strings.ToLower(pub.CookieSameSite) {
+	case "", "lax":
+		cfg.CookieSameSite = fasthttp.CookieSameSiteLaxMode
+	case "strict":
+		cfg.CookieSameSite = fasthttp.CookieSameSiteStrictMode
+	case "none":
+		if cfg.InsecureCookie {
+			return cfg, configError(`CookieSameSite "None" requires a Secure cookie: unset InsecureCookie or use "Lax"`)
+		}
+		cfg.CookieSameSite = fasthttp.CookieSameSiteNoneMode
+	default:
+		return cfg, configError(`CookieSameSite %q is not supported: use "Lax" (default), "Strict" or "None"`, pub.CookieSameSite)
+	}
+	if cfg.CookieSameSite == fasthttp.CookieSameSiteNoneMode && cfg.DisableCSRF && !cfg.InsecureCrossSite {
+		return cfg, configError(`CookieSameSite "None" with DisableCSRF lets any site send requests as the signed-in user: keep CSRF on (unset DisableCSRF), use "Lax" or "Strict", or set InsecureCrossSite if another layer checks the origin of unsafe requests`)
+	}
+	// Browsers match the prefixes in any case (RFC 6265bis), so must we.
+	if hasPrefixFold(cfg.CookieName, "__Secure-") && cfg.InsecureCookie {
+		return cfg, configError("CookieName %q requires a Secure cookie: unset InsecureCookie or rename the cookie", cfg.CookieName)
+	}
+	if hasPrefixFold(cfg.CookieName, "__Host-") && (cfg.InsecureCookie || cfg.CookiePath != "/" || cfg.CookieDomain != "") {
+		return cfg, configError(`CookieName %q requires a Secure cookie with CookiePath "/" and no CookieDomain`, cfg.CookieName)
+	}
+
+	switch {
+	case cfg.Expiration == 0:
+		cfg.Expiration = defaultExpiration
+	case cfg.Expiration < time.Second:
+		return cfg, configError("Expiration %v is too short: use at least one second (default 24h)", cfg.Expiration)
+	}
+	switch {
+	case cfg.RefreshBefore == 0:
+		cfg.RefreshBefore = cfg.Expiration / 2
+	case cfg.RefreshBefore < 0 || cfg.RefreshBefore >= cfg.Expiration:
+		return cfg, configError("RefreshBefore %v must be positive and less than Expiration %v (default: half of it)", cfg.RefreshBefore, cfg.Expiration)
+	}
+	switch {
+	case cfg.MaxSessionAge == 0:
+		cfg.MaxSessionAge = max(defaultMaxSessionAge, cfg.Expiration)
+	case cfg.MaxSessionAge < cfg.Expiration:
+		return cfg, configError("MaxSessionAge %v is shorter than Expiration %v: make it at least as long (default 7 days)", cfg.MaxSessionAge, cfg.Expiration)
+	}
+	if !cfg.DisableCSRF && cfg.CookieName == CSRFCookieName {
+		return cfg, configError("CookieName %q is the CSRF cookie's name: choose another one", cfg.CookieName)
+	}
+	switch {
+	case cfg.Leeway < 0:
+		return cfg, configError("Leeway %v is negative: use 0 (default) or a small positive clock skew", cfg.Leeway)
+	case cfg.Leeway >= cfg.Expiration:
+		return cfg, configError("Leeway %v is not shorter than Expiration %v: Leeway is the clock skew between machines (typically a few seconds) and must be shorter than Expiration", cfg.Leeway, cfg.Expiration)
+	}
+	if err := checkOrigins(&cfg.LoginOrigins); err != nil {
+		return cfg, err
+	}
+	if cfg.ContextKey == "" {
+		cfg.ContextKey = defaultContextKey
+	}
+	if cfg.TimeFunc == nil {
+		cfg.TimeFunc = time.Now
+	}
+	switch {
+	case cfg.CacheSize == 0:
+		cfg.CacheSize = defaultCacheSize
+	case cfg.CacheSize < 0:
+		return cfg, configError("CacheSize %d is negative: use 0 for the default (%d) or a positive number of tokens", cfg.CacheSize, defaultCacheSize)
+	}
+	if cfg.Revocations == nil && cfg.Storage == nil {
+		cfg.Storage = newMemoryStorage(defaultRevocations, cfg.TimeFunc)
+	}
+
+	var zero U
+	if _, err := json.Marshal(zero); err != nil {
+		return cfg, configError("user type %T cannot be encoded as JSON: %v", zero, err)
+	}
+	if field := passwordField(reflect.TypeOf(zero), 0); field != "" {
+		return cfg, configError("user type %T has the field %q: never put a password or its hash in a token; drop the field or tag it `json:\"-\"`", zero, field)
+	}
+	return cfg, nil
+}
+
+// checkStore sets cfg's Storage, ContextStorage or Revocations from the
+// adapter's storage and revocations, which may be nil.
+func checkStore[U, C any](cfg *settings[U, C], storage, revocations any) error {
+	switch {
+	case storage != nil && revocations != nil:
+		return configError("set either Storage or Revocations, not both: Revocations keeps the revoked sessions itself")
+	case revocations != nil:
+		r, ok := revocations.(Revocations)
+		if !ok {
+			return configError("Revocations %T has no Revoke and IsRevoked methods", revocations)
+		}
+		cfg.Revocations = r
+	case storage != nil:
+		s, ok := storage.(Storage)
+		if !ok {
+			return configError("Storage %T has no Get and Set methods", storage)
+		}
+		cfg.Storage = s
+		cfg.ContextStorage, _ = storage.(ContextStorage)
+	}
+	return nil
+}
+
+// checkSecret validates Keys, or SecretKey and Algorithm, and copies the
+// secret.
+func checkSecret[U, C any](cfg *settings[U, C]) error {
+	if cfg.Keys != nil {
+		if len(cfg.SecretKey) > 0 || cfg.Algorithm != "" {
+			return configError("set either Keys or SecretKey and Algorithm, not both: each Key has its own Algorithm")
+		}
+		return nil
+	}
+	cfg.SecretKey = append([]byte(nil), cfg.SecretKey...)
+	if cfg.Algorithm == "" {
+		cfg.Algorithm = defaultAlgorithm
+	}
+	method, ok := hmacMethods[cfg.Algorithm]
+	switch {
+	case strings.EqualFold(cfg.Algorithm, "none"):
+		return configError("Algorithm %q signs nothing: use HS256, HS384 or HS512 (default HS512)", cfg.Algorithm)
+	case !ok:
+		return configError("Algorithm %q is not supported: use HS256, HS384 or HS512 (default HS512), or Keys for asymmetric keys", cfg.Algorithm)
+	}
+	if min := method.Hash.Size(); len(cfg.SecretKey) < min {
+		if len(cfg.SecretKey) == 0 {
+			return configError("SecretKey is empty: set it to at least %d random bytes for %s, kept out of the source code", min, cfg.Algorithm)
+		}
+		return configError("SecretKey has %d bytes: %s needs at least %d random bytes", len(cfg.SecretKey), cfg.Algorithm, min)
+	}
+	return nil
+}
+
+var hmacMethods = map[string]*jwt.SigningMethodHMAC{
+	"HS256": jwt.SigningMethodHS256,
+	"HS384": jwt.SigningMethodHS384,
+	"HS512": jwt.SigningMethodHS512,
+}
+
+// checkOrigins validates Config.LoginOrigins and replaces it with a copy.
+func checkOrigins(origins *[]string) error {
+	list := make([]string, 0, len(*origins))
+	for _, o := range *origins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o, "?") {
+			return configError(`LoginOrigins: %q is not an origin: write it as the Origin header does, "https://host" or "https://host:port", without a path or a trailing slash`, o)
+		}
+		list = append(list, o)
+	}
+	*origins = list
+	return nil
+}
+
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+}
+
+// isToken reports whether s is a non-empty RFC 7230 token, the syntax of a
+// cookie name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII and
+// Unicode case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// isAttributeValue reports whether s can stand as a cookie attribute value.
+func isAttributeValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
+}
+
+// The names isPasswordName refuses.
+var (
+	secretNames   = []string{"password", "passwd", "pw", "pwd", "pass", "passphrase", "passcode"}
+	passwordParts = []string{"pass", "pw"}                                        // "pw" covers "pwd"
+	hashParts     = []string{"hash", "digest", "crypt", "salt", "argon", "pbkdf"} // "crypt" covers encrypted, bcrypt, scrypt
+)
+
+// isPasswordName reports whether the field name n looks like a password or
+// its hash. n is lowercased and stripped of '_', '-' and '.' first; it is
+// refused when it is one of secretNames, or when it contains one of
+// passwordParts together with one of hashParts (password_digest,
+// encrypted_password, hashed_pwd, pwSalt, argon2_pass ...). A name with only
+// one of the two (passport, bypass, password_changed_at, content_hash, salt)
+// is accepted.
+func isPasswordName(n string) bool {
+	n = strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(n))
+	return slices.Contains(secretNames, n) || (containsAny(n, passwordParts) && containsAny(n, hashParts))
+}
+
+func containsAny(s string, parts []string) bool {
+	return slices.ContainsFunc(parts, func(p string) bool { return strings.Contains(s, p) })
+}
+
+// passwordField returns the JSON or Go name of a field of t (or of a struct
+// nested in it) that looks like a password or its hash (see isPasswordName),
+// or "".
+func passwordField(t reflect.Type, depth int) string {
+	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || depth > 8 {
+		return ""
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue // not encoded (`json:"-,"` is: under the key "-")
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		// Check the JSON key and the Go name: a Password field renamed by
+		// its tag still carries a password.
+		for _, n := range []string{name, f.Name} {
+			if isPasswordName(n) {
+				return n
+			}
+		}
+		if nested := passwordField(f.Type, depth+1); nested != "" {
+			return nested
+		}
+	}
+	return ""
+}
