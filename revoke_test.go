@@ -1,7 +1,10 @@
 package fiberjwt_test
 
 import (
+	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -99,4 +102,110 @@ func Test_Revocations_WithStorage(t *testing.T) {
 	if !errors.Is(err, fiberjwt.ErrConfig) {
 		t.Fatalf("New with Storage and Revocations: %v, want ErrConfig", err)
 	}
+}
+
+// ctxStorage is a fiber.Storage that also has GetWithContext and
+// SetWithContext. It records the request value that reaches those through
+// the context, and counts the calls of the plain methods.
+type ctxStorage struct {
+	mu    sync.Mutex
+	m     map[string][]byte
+	seen  []string // "get <value>" or "set <value>"
+	plain int
+}
+
+// requestKey is the context key of the value ctxStorage records.
+type requestKey struct{}
+
+func (s *ctxStorage) record(op string, ctx context.Context) {
+	v, _ := ctx.Value(requestKey{}).(string)
+	s.seen = append(s.seen, op+" "+v)
+}
+
+func (s *ctxStorage) GetWithContext(ctx context.Context, key string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.record("get", ctx)
+	return s.m[key], nil
+}
+
+func (s *ctxStorage) SetWithContext(ctx context.Context, key string, val []byte, _ time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.record("set", ctx)
+	s.m[key] = val
+	return nil
+}
+
+func (s *ctxStorage) Get(string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plain++
+	return nil, nil
+}
+
+func (s *ctxStorage) Set(string, []byte, time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plain++
+	return nil
+}
+
+func (s *ctxStorage) Delete(string) error { return nil }
+func (s *ctxStorage) Reset() error        { return nil }
+func (s *ctxStorage) Close() error        { return nil }
+
+// go test -run Test_Storage_Context
+//
+// A Storage with context methods is called through them, with the
+// request's c.UserContext(), and never through Get and Set.
+func Test_Storage_Context(t *testing.T) {
+	t.Parallel()
+	store := &ctxStorage{m: map[string][]byte{}}
+	app := fiber.New()
+	app.Use(func(c *fiber.Ctx) error {
+		c.SetUserContext(context.WithValue(c.UserContext(), requestKey{}, c.Get("X-Request")))
+		return c.Next()
+	})
+	app.Use(fiberjwt.New(fiberjwt.Config[User]{
+		SecretKey:    testSecret,
+		Storage:      store,
+		Authenticate: func(_ *fiber.Ctx, id, pw string) (User, error) { return lookup(id, pw) },
+		Next:         func(c *fiber.Ctx) bool { return c.Path() == "/login" },
+	}))
+	app.Post("/login", func(c *fiber.Ctx) error {
+		_, err := fiberjwt.ProcessLogin(c, "alice", "wonderland")
+		return err
+	})
+	app.Get("/protected", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Post("/logout", func(c *fiber.Ctx) error { return fiberjwt.Logout(c) })
+
+	send := func(method, path, request, cookie, csrf string) *http.Response {
+		t.Helper()
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("X-Request", request)
+		req.Header.Set("Cookie", cookie)
+		req.Header.Set(fiberjwt.CSRFHeader, csrf)
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	login := send(fiber.MethodPost, "/login", "login", "", "")
+	var cookie, csrf string
+	for _, c := range login.Cookies() {
+		cookie += c.Name + "=" + c.Value + "; "
+		if c.Name == fiberjwt.CSRFCookieName {
+			csrf = c.Value
+		}
+	}
+	utils.AssertEqual(t, fiber.StatusOK, send(fiber.MethodGet, "/protected", "first", cookie, "").StatusCode)
+	utils.AssertEqual(t, fiber.StatusOK, send(fiber.MethodPost, "/logout", "logout", cookie, csrf).StatusCode)
+	utils.AssertEqual(t, fiber.StatusUnauthorized, send(fiber.MethodGet, "/protected", "after", cookie, "").StatusCode)
+
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	utils.AssertEqual(t, []string{"get first", "get logout", "set logout", "get after"}, store.seen)
+	utils.AssertEqual(t, 0, store.plain)
 }
