@@ -3,6 +3,10 @@
 // a signed token in a hardened cookie, protects routes, and signs them out
 // again, revoking the token.
 //
+// For Fiber v3, github.com/fiberjwt/fiberjwt/fiberv3 is the same package
+// (the same API with fiber.Ctx for *fiber.Ctx, and the same behaviour: both
+// run one core).
+//
 // # Mount
 //
 // Describe the signed-in user as a type U, and mount the middleware before

@@ -18,9 +18,9 @@
 //     request.
 //   - The user is stored with the request's user values, as c.Locals
 //     does: fiber.Locals[User](c, "user") reads it, as CurrentUser does.
-//     Fiber v3 (through fasthttp) calls Close on the values that
-//     implement io.Closer when the request ends: a user type with a Close
-//     method gets it called on each request's copy.
+//     As Fiber v3 documents (and fasthttp does under v2 too), the values
+//     that implement io.Closer are closed when the request ends: a user
+//     type with a Close method gets it called on each request's copy.
 //   - The cookies are written to the response with fasthttp, not with
 //     c.Cookie, which in v3 validates a cookie and may drop it: this
 //     package validates its cookie settings once, at New.
