@@ -133,7 +133,7 @@ func (m *middleware[U, C]) setCookies(rc *fasthttp.RequestCtx, token string, s *
 	}
 	cookie.SetSecure(!m.cfg.InsecureCookie)
 	cookie.SetHTTPOnly(true)
-	cookie.SetSameSite(m.cfg.CookieSameSite)
+	cookie.SetSameSite(m.cfg.sameSite)
 	rc.Response.Header.SetCookie(cookie)
 	if m.cfg.DisableCSRF {
 		return

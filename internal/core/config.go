@@ -70,38 +70,12 @@ type Adapter[C any] struct {
 }
 
 // settings is a Config with its defaults applied and the adapter's types
-// resolved: what the middleware reads on every request.
+// resolved: what the middleware reads on every request. Its Storage is nil
+// when Revocations is set.
 type settings[U, C any] struct {
-	Next              func(c C) bool
-	SecretKey         []byte
-	Algorithm         string
-	Keys              *KeySet
-	Authenticate      func(c C, id, password string) (U, error)
-	UserFromClaims    func(claims map[string]any) (U, error)
-	Validate          func(c C, user U) error
-	Unauthorized      func(c C, err error) error
-	CookieName        string
-	CookieDomain      string
-	CookiePath        string
-	CookieSameSite    fasthttp.CookieSameSite
-	InsecureCookie    bool
-	Expiration        time.Duration
-	RefreshBefore     time.Duration
-	MaxSessionAge     time.Duration
-	DisableRefresh    bool
-	DisableCSRF       bool
-	InsecureCrossSite bool
-	AcceptBearer      bool
-	LoginOrigins      []string
-	Leeway            time.Duration
-	Issuer            string
-	Audience          string
-	ContextKey        string
-	Storage           Storage        // nil when Revocations is set
-	ContextStorage    ContextStorage // Storage's context methods, when it has them
-	Revocations       Revocations
-	CacheSize         int
-	TimeFunc          func() time.Time
+	Config[U, C, *KeySet, Storage, Revocations]
+	sameSite       fasthttp.CookieSameSite // CookieSameSite's
+	contextStorage ContextStorage          // Storage's context methods, when it has them
 }
 
 // Storage is the part of fiber.Storage (v2 and v3) that keeps revocations.
@@ -142,15 +116,15 @@ const (
 // types resolved, or an error wrapping ErrConfig that names the field and
 // the fix.
 func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *KeySet) (settings[U, C], error) {
-	cfg := settings[U, C]{
+	cfg := settings[U, C]{Config: Config[U, C, *KeySet, Storage, Revocations]{
 		Next: pub.Next, SecretKey: pub.SecretKey, Algorithm: pub.Algorithm, Keys: keys(pub.Keys),
 		Authenticate: pub.Authenticate, UserFromClaims: pub.UserFromClaims, Validate: pub.Validate, Unauthorized: pub.Unauthorized,
-		CookieName: pub.CookieName, CookieDomain: pub.CookieDomain, CookiePath: pub.CookiePath, InsecureCookie: pub.InsecureCookie,
+		CookieName: pub.CookieName, CookieSameSite: pub.CookieSameSite, CookieDomain: pub.CookieDomain, CookiePath: pub.CookiePath, InsecureCookie: pub.InsecureCookie,
 		Expiration: pub.Expiration, RefreshBefore: pub.RefreshBefore, MaxSessionAge: pub.MaxSessionAge,
 		DisableRefresh: pub.DisableRefresh, DisableCSRF: pub.DisableCSRF, InsecureCrossSite: pub.InsecureCrossSite,
 		AcceptBearer: pub.AcceptBearer, LoginOrigins: pub.LoginOrigins, Leeway: pub.Leeway, Issuer: pub.Issuer,
 		Audience: pub.Audience, ContextKey: pub.ContextKey, CacheSize: pub.CacheSize, TimeFunc: pub.TimeFunc,
-	}
+	}}
 	if err := checkSecret(&cfg); err != nil {
 		return cfg, err
 	}
@@ -173,20 +147,20 @@ func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *K
 	if !isAttributeValue(cfg.CookieDomain) {
 		return cfg, configError("CookieDomain %q must contain no ';', spaces or control characters", cfg.CookieDomain)
 	}
-	switch strings.ToLower(pub.CookieSameSite) {
+	switch strings.ToLower(cfg.CookieSameSite) {
 	case "", "lax":
-		cfg.CookieSameSite = fasthttp.CookieSameSiteLaxMode
+		cfg.sameSite = fasthttp.CookieSameSiteLaxMode
 	case "strict":
-		cfg.CookieSameSite = fasthttp.CookieSameSiteStrictMode
+		cfg.sameSite = fasthttp.CookieSameSiteStrictMode
 	case "none":
 		if cfg.InsecureCookie {
 			return cfg, configError(`CookieSameSite "None" requires a Secure cookie: unset InsecureCookie or use "Lax"`)
 		}
-		cfg.CookieSameSite = fasthttp.CookieSameSiteNoneMode
+		cfg.sameSite = fasthttp.CookieSameSiteNoneMode
 	default:
-		return cfg, configError(`CookieSameSite %q is not supported: use "Lax" (default), "Strict" or "None"`, pub.CookieSameSite)
+		return cfg, configError(`CookieSameSite %q is not supported: use "Lax" (default), "Strict" or "None"`, cfg.CookieSameSite)
 	}
-	if cfg.CookieSameSite == fasthttp.CookieSameSiteNoneMode && cfg.DisableCSRF && !cfg.InsecureCrossSite {
+	if cfg.sameSite == fasthttp.CookieSameSiteNoneMode && cfg.DisableCSRF && !cfg.InsecureCrossSite {
 		return cfg, configError(`CookieSameSite "None" with DisableCSRF lets any site send requests as the signed-in user: keep CSRF on (unset DisableCSRF), use "Lax" or "Strict", or set InsecureCrossSite if another layer checks the origin of unsafe requests`)
 	}
 	// Browsers match the prefixes in any case (RFC 6265bis), so must we.
@@ -271,7 +245,7 @@ func checkStore[U, C any](cfg *settings[U, C], storage, revocations any) error {
 			return configError("Storage %T has no Get and Set methods", storage)
 		}
 		cfg.Storage = s
-		cfg.ContextStorage, _ = storage.(ContextStorage)
+		cfg.contextStorage, _ = storage.(ContextStorage)
 	}
 	return nil
 }

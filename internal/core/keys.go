@@ -59,9 +59,7 @@ type keyState struct {
 	sigLen int
 }
 
-// NewKeySet returns a KeySet of keys, the first of which signs. It returns
-// an error wrapping ErrConfig that names the key and the fix when a key is
-// invalid.
+// NewKeySet is the adapters' NewKeySet, which documents it.
 func NewKeySet(keys ...Key) (*KeySet, error) {
 	if len(keys) == 0 {
 		return nil, configError("NewKeySet needs at least one Key")
@@ -83,12 +81,7 @@ func NewKeySet(keys ...Key) (*KeySet, error) {
 	return ks, nil
 }
 
-// Rotate makes k the key that signs new tokens. The other keys stay, so
-// that the tokens they signed keep working until they expire; Retire them
-// afterwards (after Config.MaxSessionAge at the latest).
-//
-// A KeySet made by NewRemoteKeySet cannot rotate: Rotate returns an error
-// wrapping ErrConfig.
+// Rotate is the adapters' KeySet.Rotate, which documents it.
 func (ks *KeySet) Rotate(k Key) error {
 	if ks.remote != nil {
 		return configError("Rotate: the keys of %s are rotated by their issuer", ks.remote.cfg.URL)
@@ -107,10 +100,7 @@ func (ks *KeySet) Rotate(k Key) error {
 	return nil
 }
 
-// Retire removes the key with the given id: the tokens it signed are
-// refused from the next request on. The signing key cannot be retired;
-// Rotate to another first. A KeySet made by NewRemoteKeySet cannot retire
-// keys: Retire returns an error wrapping ErrConfig.
+// Retire is the adapters' KeySet.Retire, which documents it.
 func (ks *KeySet) Retire(id string) error {
 	if ks.remote != nil {
 		return configError("Retire: the keys of %s are retired by their issuer", ks.remote.cfg.URL)

@@ -87,31 +87,8 @@ type remoteKeys struct {
 // errKeysStale is what a request gets when the keys are stale.
 var errKeysStale = fmt.Errorf("%w: the JWKS could not be fetched for longer than RemoteKeys.MaxStale", ErrKeysUnavailable)
 
-// NewRemoteKeySet returns a verify-only KeySet, for Config.Keys, holding
-// the public keys published at cfg.URL, and starts a goroutine that keeps
-// them fresh until ctx is done. It fetches the keys once before it returns;
-// when that fails it returns an error wrapping ErrKeysUnavailable, unless
-// cfg.StartEmpty is set. An invalid cfg gives an error wrapping ErrConfig.
-//
-// Each JWK is pinned to one algorithm: its alg, else the one its curve
-// implies (EC, Ed25519), else cfg.RSAAlgorithm for RSA keys; a key with none
-// is skipped. So are keys without kid, symmetric (oct) keys, keys whose use
-// is not "sig" or whose key_ops lack "verify", RSA keys under 2048 bits, EC
-// points not on their curve, and keys of other types. A fetch that yields
-// no usable key at all fails, and the keys in force stay.
-//
-// Tokens must name a key by kid. A token naming an unknown kid asks the
-// goroutine for a fetch, which runs at most once per cfg.MinRefresh, and is
-// refused (ErrInvalidToken) at once, or, with cfg.UnknownKidWait, after
-// waiting up to that long for a fetch that may run at once: a new key of
-// the issuer is picked up, and random kids cost no more than one fetch per
-// MinRefresh. A fetch that no longer lists a kid refuses its
-// tokens at once. While fetches fail, the last keys fetched stay in force
-// for cfg.MaxStale, after which every token is refused with
-// ErrKeysUnavailable until a fetch succeeds.
-//
-// Rotate and Retire return an error wrapping ErrConfig: the issuer rotates
-// its keys. JWKS republishes the keys fetched.
+// NewRemoteKeySet is the adapters' NewRemoteKeySet, which documents it;
+// the comment at the top of this file tells how it works.
 func NewRemoteKeySet(ctx context.Context, cfg RemoteKeys) (*KeySet, error) {
 	if err := remoteDefault(&cfg); err != nil {
 		return nil, err

@@ -51,7 +51,7 @@ func (m *middleware[U, C]) revoke(c C, s *session) error {
 	// Round up: storages count whole seconds, and zero means "forever".
 	ttl = ttl.Truncate(time.Second) + time.Second
 	var err error
-	if cs := m.cfg.ContextStorage; cs != nil {
+	if cs := m.cfg.contextStorage; cs != nil {
 		err = cs.SetWithContext(m.adapter.Context(c), s.key, revokedValue, ttl)
 	} else {
 		err = m.cfg.Storage.Set(s.key, revokedValue, ttl)
@@ -79,7 +79,7 @@ func (m *middleware[U, C]) checkRevoked(c C, s *session) error {
 	}
 	var v []byte
 	var err error
-	if cs := m.cfg.ContextStorage; cs != nil {
+	if cs := m.cfg.contextStorage; cs != nil {
 		v, err = cs.GetWithContext(m.adapter.Context(c), s.key)
 	} else {
 		v, err = m.cfg.Storage.Get(s.key)
