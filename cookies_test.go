@@ -150,7 +150,8 @@ func Test_Cookie_Attributes(t *testing.T) {
 			c := onlyCookie(t, resp, tt.wantName)
 			utils.AssertEqual(t, resp.Header.Get("X-Token"), c.Value)
 			utils.AssertEqual(t, true, c.HttpOnly, "HttpOnly")
-			csrf := onlyCookie(t, resp, fiberjwt.CSRFCookieName)
+			csrfName := csrfCookieOf(tt.wantName)
+			csrf := onlyCookie(t, resp, csrfName)
 			utils.AssertEqual(t, false, csrf.HttpOnly, "csrf_token HttpOnly")
 			utils.AssertEqual(t, resp.Header.Get("X-Login-CSRF"), csrf.Value, "csrf_token is CSRFToken(c)")
 			if csrf.Value == "" {
@@ -169,13 +170,13 @@ func Test_Cookie_Attributes(t *testing.T) {
 			token := c.Value
 
 			// Logout: both cleared, with the same scope.
-			resp, body = h.send(t, fiber.MethodPost, "/logout", tt.wantName+"="+token+"; "+fiberjwt.CSRFCookieName+"="+csrf.Value)
+			resp, body = h.send(t, fiber.MethodPost, "/logout", tt.wantName+"="+token+"; "+csrfName+"="+csrf.Value)
 			utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
 			if err := h.logout.last(t); err != nil {
 				t.Fatalf("Logout: %v", err)
 			}
 			utils.AssertEqual(t, 2, len(resp.Header.Values(fiber.HeaderSetCookie)), "Set-Cookie headers")
-			for _, name := range []string{tt.wantName, fiberjwt.CSRFCookieName} {
+			for _, name := range []string{tt.wantName, csrfName} {
 				c = onlyCookie(t, resp, name)
 				utils.AssertEqual(t, "", c.Value, name+" cleared value")
 				utils.AssertEqual(t, tt.wantPath, c.Path, name+" Path")

@@ -607,7 +607,7 @@ func Test_Bearer_Logout(t *testing.T) {
 // The exported names are the ones the core uses.
 func Test_CSRFNames(t *testing.T) {
 	t.Parallel()
-	got := []string{fiberjwt.CSRFCookieName, fiberjwt.CSRFHeader, fiberjwt.CSRFField}
-	want := []string{core.CSRFCookieName, core.CSRFHeader, core.CSRFField}
+	got := []string{fiberjwt.CSRFHeader, fiberjwt.CSRFField}
+	want := []string{core.CSRFHeader, core.CSRFField}
 	utils.AssertEqual(t, want, got)
 }

@@ -1,6 +1,7 @@
 package fiberjwt
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/fiberjwt/fiberjwt/internal/core"
@@ -28,7 +29,7 @@ import (
 // cannot be encoded as JSON or has a password or password-hash field. The
 // message names the field and the fix.
 func New[U any](cfg Config[U]) fiber.Handler {
-	handler, err := core.New(core.Config[U, *fiber.Ctx, *KeySet, fiber.Storage, Revocations](cfg), adapter, (*KeySet).core)
+	handler, err := core.New(core.Config[U, *fiber.Ctx, *KeySet, fiber.Storage, Revocations, Event](cfg), adapter, (*KeySet).core, newEvent)
 	if err != nil {
 		panic(err)
 	}
@@ -41,6 +42,7 @@ var adapter = core.Adapter[*fiber.Ctx]{
 	Next:           (*fiber.Ctx).Next,
 	Context:        (*fiber.Ctx).UserContext,
 	ReadBufferSize: func(c *fiber.Ctx) int { return c.App().Config().ReadBufferSize },
+	IP:             (*fiber.Ctx).IP,
 }
 
 // ProcessLogin signs the user in: it passes id and password to
@@ -72,8 +74,135 @@ var adapter = core.Adapter[*fiber.Ctx]{
 // Config.Authenticate is not set or the signing key has no private half (a
 // verify-only KeySet); and ErrNotMounted on a route the middleware did not
 // run on.
+//
+// The login is remembered (see LoginOptions): ProcessLogin is
+// ProcessLoginWith with LoginOptions{Remember: true}. Failed logins are
+// throttled (see Config.LoginAttempts): past the limit it returns an error
+// wrapping ErrThrottled, with a Retry-After header set; answer it with
+// 429 Too Many Requests.
 func ProcessLogin(c *fiber.Ctx, id, password string) (string, error) {
-	return core.Login(c, c.Context(), id, password)
+	return core.Login(c, c.Context(), id, password, core.LoginOptions{Remember: true})
+}
+
+// LoginOptions are the choices an app makes for one login.
+type LoginOptions struct {
+	// Remember keeps the user signed in when the browser closes ("remember
+	// me"): the cookies expire with the token, which refreshes slide up
+	// to Config.MaxSessionAge. Without it the cookies carry no expiry, so
+	// the browser drops them when it closes, and the session ends at
+	// Config.BrowserSessionAge at the latest. Refreshed tokens keep the
+	// choice.
+	Remember bool
+}
+
+// ProcessLoginWith is ProcessLogin with the choices of opts: a login form
+// with a "remember me" box passes LoginOptions{Remember: box checked}.
+func ProcessLoginWith(c *fiber.Ctx, id, password string, opts LoginOptions) (string, error) {
+	return core.Login(c, c.Context(), id, password, core.LoginOptions(opts))
+}
+
+// LoginUser signs in a user that the app has verified by other means:
+// right after sign-up, in the callback of an OAuth or OpenID Connect
+// provider, from a magic link or a passkey. It does what ProcessLogin
+// does once Authenticate returned the user (signs the token with sub from
+// Config.Subject, sets the cookies, revokes the browser's previous
+// session, stores the user for the rest of the request, returns the
+// token), as opts says (see LoginOptions). Throttling does not apply.
+//
+// Login CSRF: like ProcessLogin it refuses a request sent by another site
+// (see ProcessLogin), but for a top-level navigation by GET, which is how
+// a provider's redirect comes back (Sec-Fetch-Site: cross-site, no
+// Origin). Such a callback is safe only if the app checked, before
+// calling LoginUser, that the request answers a sign-in this very browser
+// started: the OAuth state (or OpenID nonce) it stored in a cookie of its
+// own and compared in constant time. Without that check any site can sign
+// its visitors into the attacker's account. A cross-site POST (an OpenID
+// form_post response) stays refused: use the default query response mode.
+//
+// Errors: ErrConfig when Config.Subject is not set or returns "", user is
+// nil or not of the Config's user type U, or the instance is verify-only;
+// ErrCSRF, ErrTokenTooLarge, ErrStorage and ErrNotMounted as for
+// ProcessLogin. Every error leaves the response without cookies.
+func LoginUser[U any](c *fiber.Ctx, user U, opts LoginOptions) (string, error) {
+	return core.LoginUser(c, c.Context(), user, core.LoginOptions(opts))
+}
+
+// SignOutOtherDevices revokes every other session of the request's user
+// (every token of theirs whose login came before this call) and keeps this
+// one: call it after a password change, or from a "sign out other
+// devices" button (an unsafe request, so the middleware checks its CSRF
+// value). The user is identified by the sub claim (see Config.Subject). It
+// costs no lookup per request but one per verified token in the Storage
+// (the in-memory default, or Revocations that implement UserRevocations).
+//
+// It returns an error wrapping ErrNoToken when the request is not signed
+// in with a token of this instance, ErrStorage when the revocation cannot
+// be stored, ErrConfig when Config.Revocations does not implement
+// UserRevocations, and ErrNotMounted on a route the middleware did not
+// run on.
+func SignOutOtherDevices(c *fiber.Ctx) error {
+	return core.SignOut(c, c.Context(), "")
+}
+
+// SignOutEverywhere revokes every session of the user whose sub claim is
+// subject (Config.Subject of the user, or the id ProcessLogin was given)
+// that began before this call, the request's own included when it is one
+// of them: an admin's "sign out this user", or a password reset. Logins
+// that follow are valid. It needs no signed-in request, only a route the
+// middleware runs on. Errors as for SignOutOtherDevices.
+func SignOutEverywhere(c *fiber.Ctx, subject string) error {
+	if subject == "" {
+		return fmt.Errorf("%w: SignOutEverywhere needs a subject", ErrConfig)
+	}
+	return core.SignOut(c, c.Context(), subject)
+}
+
+// EventKind tells what happened in an Event.
+type EventKind uint8
+
+// The kinds of Event.
+const (
+	// EventLogin: ProcessLogin or LoginUser signed a user in.
+	EventLogin = EventKind(core.EventLogin)
+	// EventLoginFailed: ProcessLogin was refused by Authenticate; Subject
+	// is the id tried, and Err wraps Authenticate's error.
+	EventLoginFailed = EventKind(core.EventLoginFailed)
+	// EventLoginThrottled: ProcessLogin refused a login past
+	// Config.LoginAttempts; Subject is the id tried.
+	EventLoginThrottled = EventKind(core.EventLoginThrottled)
+	// EventLogout: Logout revoked a session.
+	EventLogout = EventKind(core.EventLogout)
+	// EventRefresh: the middleware issued a fresh token for a session.
+	EventRefresh = EventKind(core.EventRefresh)
+	// EventSignOutOthers: SignOutOtherDevices revoked the user's other
+	// sessions.
+	EventSignOutOthers = EventKind(core.EventSignOutOthers)
+	// EventSignOutEverywhere: SignOutEverywhere revoked every session of
+	// the user.
+	EventSignOutEverywhere = EventKind(core.EventSignOutEverywhere)
+)
+
+// String returns the kind's name in snake case ("login_failed"), for logs.
+func (k EventKind) String() string { return core.EventKind(k).String() }
+
+// Event is what Config.OnEvent receives. It never holds a password or a
+// token.
+type Event struct {
+	// Kind tells what happened.
+	Kind EventKind
+	// Subject is the user's sub claim (see Config.Subject), or the id a
+	// failed or throttled login tried (chosen by the client: log it as
+	// untrusted text).
+	Subject string
+	// IP is the client's address, c.IP().
+	IP string
+	// Err is why a login failed or was throttled, or why a logout or a
+	// sign-out could not be stored; nil otherwise.
+	Err error
+}
+
+func newEvent(e core.Event) Event {
+	return Event{Kind: EventKind(e.Kind), Subject: e.Subject, IP: e.IP, Err: e.Err}
 }
 
 // Logout signs the request out: it clears the token and CSRF cookies (same

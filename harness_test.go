@@ -147,8 +147,8 @@ type harness struct {
 	logout       errLog // errors returned by Logout
 	authCalls    atomic.Int64
 
-	cookieName, issuer, audience string
-	csrfOn                       bool // Config.DisableCSRF is false
+	cookieName, csrfName, issuer, audience string
+	csrfOn                                 bool // Config.DisableCSRF is false
 
 	mu     sync.Mutex
 	csrfOf map[string]string // token -> the csrf_token cookie its login set
@@ -213,6 +213,10 @@ func newHarness(tb testing.TB, opts ...option) *harness {
 	h.csrfOn, h.csrfOf = !cfg.DisableCSRF, map[string]string{}
 	if h.cookieName == "" {
 		h.cookieName = "token"
+	}
+	h.csrfName = cfg.CSRFCookieName
+	if h.csrfName == "" {
+		h.csrfName = csrfCookieOf(h.cookieName)
 	}
 
 	// The tests send cookies far larger than Fiber's default 4 KiB header
@@ -302,7 +306,7 @@ func (h *harness) send(tb testing.TB, method, path, cookie string) (*http.Respon
 	switch method {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions, fiber.MethodTrace:
 	default:
-		if v := cookieValue(cookie, fiberjwt.CSRFCookieName); v != "" {
+		if v := cookieValue(cookie, h.csrfName); v != "" {
 			header = []string{fiberjwt.CSRFHeader, v}
 		}
 	}
@@ -339,7 +343,7 @@ func cookieValue(cookie, name string) string {
 // csrf_token cookie.
 func (h *harness) with(token string) string {
 	if csrf := h.csrfFor(token); csrf != "" {
-		return h.cookieName + "=" + token + "; " + fiberjwt.CSRFCookieName + "=" + csrf
+		return h.cookieName + "=" + token + "; " + h.csrfName + "=" + csrf
 	}
 	return h.cookieName + "=" + token
 }
@@ -381,14 +385,14 @@ func (h *harness) signIn(tb testing.TB, id, pw string) string {
 	token := onlyCookie(tb, resp, h.cookieName).Value
 	utils.AssertEqual(tb, resp.Header.Get("X-Token"), token, "ProcessLogin's token is the cookie's")
 	if h.csrfOn {
-		csrf := onlyCookie(tb, resp, fiberjwt.CSRFCookieName).Value
+		csrf := onlyCookie(tb, resp, h.csrfName).Value
 		if csrf == "" {
 			tb.Fatal("login set an empty csrf_token cookie")
 		}
 		utils.AssertEqual(tb, resp.Header.Get("X-Login-CSRF"), csrf, "CSRFToken(c) in the login handler is the cookie's")
 		h.remember(token, csrf)
 	} else {
-		noCookie(tb, resp, fiberjwt.CSRFCookieName)
+		noCookie(tb, resp, h.csrfName)
 		utils.AssertEqual(tb, "", resp.Header.Get("X-Login-CSRF"), "CSRFToken(c) with DisableCSRF")
 	}
 	return token
@@ -511,4 +515,14 @@ func parts(tb testing.TB, token string) (header, payload, signature string) {
 		tb.Fatalf("token %q has %d segments", token, len(p))
 	}
 	return p[0], p[1], p[2]
+}
+
+// csrfCookieOf returns the default Config.CSRFCookieName for the token
+// cookie's name: "csrf_" before it, without a "__Host-" or "__Secure-"
+// prefix.
+func csrfCookieOf(cookieName string) string {
+	for _, p := range []string{"__Host-", "__Secure-"} {
+		cookieName = strings.TrimPrefix(cookieName, p)
+	}
+	return "csrf_" + cookieName
 }

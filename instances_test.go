@@ -116,7 +116,7 @@ func Test_Instances_Stacked(t *testing.T) {
 	resp, body = s.do(t, req)
 	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, body)
 	admin := onlyCookie(t, resp, "admin").Value
-	adminCSRF := onlyCookie(t, resp, fiberjwt.CSRFCookieName).Value
+	adminCSRF := onlyCookie(t, resp, "csrf_admin").Value
 	utils.AssertEqual(t, 0, s.siteStore.writes(), "revocations written to the site store by the admin login")
 	resp, body = s.send(t, fiber.MethodGet, "/protected", s.with(site))
 	utils.AssertEqual(t, fiber.StatusOK, resp.StatusCode, "the site session after the admin login: "+body)

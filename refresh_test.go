@@ -870,7 +870,15 @@ func Test_New_SessionMisconfiguration(t *testing.T) {
 		{name: "MaxSessionAge negative", cfg: cfg{MaxSessionAge: -time.Hour}, wantField: "MaxSessionAge"},
 		{name: "MaxSessionAge equal to Expiration", cfg: cfg{Expiration: 48 * time.Hour, MaxSessionAge: 48 * time.Hour}},
 		{name: "Expiration longer than the default MaxSessionAge", cfg: cfg{Expiration: 30 * 24 * time.Hour}},
-		{name: "CookieName csrf_token with CSRF on", cfg: cfg{CookieName: fiberjwt.CSRFCookieName}, wantField: "CookieName"},
+		{name: "CookieName csrf_token with CSRF on", cfg: cfg{CookieName: fiberjwt.CSRFCookieName}},
+		{name: "CSRFCookieName the token's", cfg: cfg{CookieName: "session", CSRFCookieName: "session"}, wantField: "CSRFCookieName"},
+		{name: "CSRFCookieName not a token", cfg: cfg{CSRFCookieName: "csrf token"}, wantField: "CSRFCookieName"},
+		{name: "CSRFCookieName __Host- with a Path", cfg: cfg{CookiePath: "/app", CSRFCookieName: "__Host-csrf"}, wantField: "CSRFCookieName"},
+		{name: "BrowserSessionAge past MaxSessionAge", cfg: cfg{BrowserSessionAge: 8 * 24 * time.Hour}, wantField: "BrowserSessionAge"},
+		{name: "BrowserSessionAge under a second", cfg: cfg{BrowserSessionAge: time.Millisecond}, wantField: "BrowserSessionAge"},
+		{name: "BrowserSessionAge shorter than Expiration", cfg: cfg{BrowserSessionAge: time.Hour}},
+		{name: "LoginAttempts negative", cfg: cfg{LoginAttempts: -1}, wantField: "LoginAttempts"},
+		{name: "LoginWindow under a second", cfg: cfg{LoginWindow: time.Millisecond}, wantField: "LoginWindow"},
 		{name: "CookieName csrf_token with DisableCSRF", cfg: cfg{CookieName: fiberjwt.CSRFCookieName, DisableCSRF: true}},
 	}
 	for _, tt := range tests {

@@ -54,9 +54,18 @@ type Config[U any] struct {
 	// login: ProcessLogin wraps the error together with
 	// ErrInvalidCredentials, sets no cookie and signs nothing.
 	//
-	// Optional. Default: nil, which makes the instance verify-only:
-	// ProcessLogin returns an error wrapping ErrConfig.
+	// Optional. Default: nil: ProcessLogin returns an error wrapping
+	// ErrConfig (LoginUser still signs users in).
 	Authenticate func(c fiber.Ctx, id, password string) (U, error)
+
+	// Subject returns the stable identity of a user, written to the sub
+	// claim of its tokens: a database id, not an email that can change.
+	// SignOutOtherDevices and SignOutEverywhere revoke sessions by it, and
+	// LoginUser needs it.
+	//
+	// Optional. Default: nil: ProcessLogin writes the id it was given,
+	// and LoginUser returns an error wrapping ErrConfig.
+	Subject func(user U) string
 
 	// UserFromClaims builds the user of a token that has no usr claim: a
 	// token of another issuer whose keys Keys holds (see NewRemoteKeySet).
@@ -94,6 +103,14 @@ type Config[U any] struct {
 	// "unavailable") when the request prefers JSON and the status text
 	// otherwise. The body never contains the token or the error.
 	Unauthorized func(c fiber.Ctx, err error) error
+
+	// OnEvent receives the sign-in events (see Event) for an audit log:
+	// logins that succeed, fail or are throttled, logouts, refreshes and
+	// sign-outs of other devices or everywhere. It runs in the request,
+	// after the event: keep it fast, and do not write the response.
+	//
+	// Optional. Default: nil (no events, and no cost).
+	OnEvent func(c fiber.Ctx, e Event)
 
 	// CookieName is the name of the cookie holding the token. The prefixes
 	// "__Host-" and "__Secure-", in any case as browsers match them, are
@@ -149,6 +166,15 @@ type Config[U any] struct {
 	// longer. At least Expiration.
 	MaxSessionAge time.Duration
 
+	// BrowserSessionAge is the absolute lifetime of a login that is not
+	// remembered (LoginOptions.Remember false): its cookies carry no
+	// expiry, so the browser drops them when it closes, and no refresh
+	// carries the session past its login time plus BrowserSessionAge.
+	//
+	// Optional. Default: 12 * time.Hour, or MaxSessionAge when that is
+	// shorter. At least one second, at most MaxSessionAge.
+	BrowserSessionAge time.Duration
+
 	// DisableRefresh turns the sliding session off: every token lives
 	// exactly Expiration.
 	//
@@ -157,7 +183,7 @@ type Config[U any] struct {
 
 	// DisableCSRF turns off the CSRF double-submit check. With it on (the
 	// default), each login puts a random CSRF value in the token and in a
-	// readable cookie named CSRFCookieName; a request authenticated by the
+	// readable cookie named Config.CSRFCookieName; a request authenticated by the
 	// token cookie with an unsafe method (anything but GET, HEAD, OPTIONS
 	// and TRACE) must carry the same value in the CSRFHeader header or the
 	// CSRFField form field, or it fails with ErrCSRF. Turn it off only when
@@ -165,6 +191,15 @@ type Config[U any] struct {
 	//
 	// Optional. Default: false (CSRF protection on).
 	DisableCSRF bool
+
+	// CSRFCookieName is the name of the readable cookie holding the CSRF
+	// value, with the token cookie's Path and Domain. Stacked instances
+	// (a site and its /admin) must not share it: by default it is derived
+	// from CookieName, so they never do.
+	//
+	// Optional. Default: "csrf_" + CookieName without its "__Host-" or
+	// "__Secure-" prefix: "csrf_token" for "token" and "__Host-token".
+	CSRFCookieName string
 
 	// InsecureCrossSite allows CookieSameSite "None" together with
 	// DisableCSRF, which New refuses otherwise: the token cookie then rides
@@ -195,6 +230,34 @@ type Config[U any] struct {
 	// Optional. Default: nil (same-origin logins only).
 	LoginOrigins []string
 
+	// LoginAttempts is how many failed logins ProcessLogin allows for one
+	// account (its id, in any case) from one client address (c.IP(), so
+	// set fiber.Config.ProxyHeader and TrustProxy behind a proxy) in LoginWindow, and
+	// one address four times as many for all accounts together. Past
+	// either, ProcessLogin refuses without calling Authenticate, with an
+	// error wrapping ErrThrottled and a Retry-After header, until the
+	// window that began with the first failure ends: nobody can lock an
+	// account out for longer, and an attacker's failures never lock out
+	// the account's owner at another address. A successful login clears
+	// the account's count for that address. The counts live in Storage
+	// when it is set (shared by instances), else in memory; when the
+	// store fails, throttling lets logins through (fails open).
+	//
+	// Optional. Default: 5. Not negative.
+	LoginAttempts int
+
+	// LoginWindow is the time over which LoginAttempts are counted.
+	//
+	// Optional. Default: time.Minute. At least one second.
+	LoginWindow time.Duration
+
+	// DisableThrottle turns login throttling off: ProcessLogin then lets
+	// anyone try any number of passwords. Set it only when another layer
+	// limits the logins.
+	//
+	// Optional. Default: false (throttled).
+	DisableThrottle bool
+
 	// Leeway is the clock skew tolerated when checking exp, nbf and iat.
 	//
 	// Optional. Default: 0. Less than Expiration.
@@ -223,7 +286,9 @@ type Config[U any] struct {
 
 	// Storage keeps the ids of revoked sessions (the sid claim that a login
 	// and all its refreshed tokens share) until their last token expires,
-	// under keys prefixed "fiberjwt:revoked:". Any fiber.Storage works; share
+	// under keys prefixed "fiberjwt:revoked:", the users' revocations
+	// (SignOutEverywhere) under "fiberjwt:user:", and the failed logins
+	// counted for throttling under "fiberjwt:attempts". Any fiber.Storage works; share
 	// one (Redis, for example) between instances so that a logout on one is
 	// honoured by all. A Storage that also has the methods GetWithContext
 	// and SetWithContext is called through them, with c.Context() of the
@@ -242,6 +307,10 @@ type Config[U any] struct {
 	// with the other instances, so that a verified request costs no round
 	// trip to a shared store. github.com/fiberjwt/fiberjwt/redisrevoke is one,
 	// over Redis. Set Storage or Revocations, not both.
+	//
+	// A Revocations that also implements UserRevocations (redisrevoke's
+	// does) keeps the users' revocations too; without it,
+	// SignOutOtherDevices and SignOutEverywhere fail with ErrConfig.
 	//
 	// Optional. Default: nil (Storage keeps the revocations).
 	Revocations Revocations
@@ -265,7 +334,8 @@ type Config[U any] struct {
 
 // The names under which the CSRF value travels; see Config.DisableCSRF.
 const (
-	// CSRFCookieName is the readable cookie holding the CSRF value.
+	// CSRFCookieName is the name of the readable cookie holding the CSRF
+	// value with the default CookieName; see Config.CSRFCookieName.
 	CSRFCookieName = "csrf_token"
 	// CSRFHeader is the request header that carries it for scripts.
 	CSRFHeader = "X-CSRF-Token"

@@ -73,4 +73,10 @@ var (
 	// Unauthorized handler answers 503 Service Unavailable. NewRemoteKeySet
 	// returns it, wrapping the cause, when its first fetch fails.
 	ErrKeysUnavailable = core.ErrKeysUnavailable
+
+	// ErrThrottled is returned by ProcessLogin when the account or the
+	// client address had too many failed logins lately (see
+	// Config.LoginAttempts); ProcessLogin has set a Retry-After header.
+	// Answer it with 429 Too Many Requests.
+	ErrThrottled = core.ErrThrottled
 )

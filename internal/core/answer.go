@@ -117,7 +117,8 @@ func mediaRange(r []byte) (media []byte, q float64, ok bool) {
 }
 
 // setCookies sets the token cookie and, with CSRF protection, the CSRF
-// cookie, to last as long as the token. A nil session clears both.
+// cookie, to last as long as the token, or as the browser for a session
+// that is not remembered. A nil session clears both.
 func (m *middleware[U, C]) setCookies(rc *fasthttp.RequestCtx, token string, s *session) {
 	cookie := fasthttp.AcquireCookie()
 	defer fasthttp.ReleaseCookie(cookie)
@@ -126,7 +127,9 @@ func (m *middleware[U, C]) setCookies(rc *fasthttp.RequestCtx, token string, s *
 	cookie.SetPath(m.cfg.CookiePath)
 	cookie.SetDomain(m.cfg.CookieDomain)
 	cookie.SetExpire(fasthttp.CookieExpireDelete)
-	if s != nil {
+	if s != nil && s.browser {
+		cookie.SetExpire(fasthttp.CookieExpireUnlimited) // none: it ends with the browser
+	} else if s != nil {
 		cookie.SetExpire(s.expires)
 		// Max-Age counts whole seconds; exp was truncated to one.
 		cookie.SetMaxAge(int((s.expires.Sub(m.cfg.TimeFunc()) + time.Second - 1) / time.Second))
@@ -138,7 +141,7 @@ func (m *middleware[U, C]) setCookies(rc *fasthttp.RequestCtx, token string, s *
 	if m.cfg.DisableCSRF {
 		return
 	}
-	cookie.SetKey(CSRFCookieName)
+	cookie.SetKey(m.cfg.CSRFCookieName)
 	cookie.SetValue("")
 	if s != nil {
 		cookie.SetValue(s.csrf)

@@ -17,18 +17,20 @@ import (
 // Config is the adapters' Config (fiberjwt.Config of Fiber v2 and v3),
 // whose documentation is the reference, with the framework's types as type
 // parameters: C is the request context (*fiber.Ctx in v2, fiber.Ctx in v3),
-// K the adapter's *KeySet, S its fiber.Storage and R its Revocations. Its
-// fields are the adapters' fields in the same order, so that an adapter
-// converts its Config with one conversion.
-type Config[U, C, K, S, R any] struct {
+// K the adapter's *KeySet, S its fiber.Storage, R its Revocations and E its
+// Event. Its fields are the adapters' fields in the same order, so that an
+// adapter converts its Config with one conversion.
+type Config[U, C, K, S, R, E any] struct {
 	Next              func(c C) bool
 	SecretKey         []byte
 	Algorithm         string
 	Keys              K
 	Authenticate      func(c C, id, password string) (U, error)
+	Subject           func(user U) string
 	UserFromClaims    func(claims map[string]any) (U, error)
 	Validate          func(c C, user U) error
 	Unauthorized      func(c C, err error) error
+	OnEvent           func(c C, e E)
 	CookieName        string
 	CookieDomain      string
 	CookiePath        string
@@ -37,11 +39,16 @@ type Config[U, C, K, S, R any] struct {
 	Expiration        time.Duration
 	RefreshBefore     time.Duration
 	MaxSessionAge     time.Duration
+	BrowserSessionAge time.Duration
 	DisableRefresh    bool
 	DisableCSRF       bool
+	CSRFCookieName    string
 	InsecureCrossSite bool
 	AcceptBearer      bool
 	LoginOrigins      []string
+	LoginAttempts     int
+	LoginWindow       time.Duration
+	DisableThrottle   bool
 	Leeway            time.Duration
 	Issuer            string
 	Audience          string
@@ -67,15 +74,24 @@ type Adapter[C any] struct {
 	// the request headers and so the token cookie; 0 means Fiber's
 	// default.
 	ReadBufferSize func(c C) int
+	// IP returns the client's address as the app sees it (behind a
+	// trusted proxy, the one the proxy reports): login throttling and
+	// events use it.
+	IP func(c C) string
 }
 
 // settings is a Config with its defaults applied and the adapter's types
 // resolved: what the middleware reads on every request. Its Storage is nil
 // when Revocations is set.
 type settings[U, C any] struct {
-	Config[U, C, *KeySet, Storage, Revocations]
-	sameSite       fasthttp.CookieSameSite // CookieSameSite's
-	contextStorage ContextStorage          // Storage's context methods, when it has them
+	Config[U, C, *KeySet, Storage, Revocations, Event]
+	sameSite        fasthttp.CookieSameSite // CookieSameSite's
+	contextStorage  ContextStorage          // Storage's context methods, when it has them
+	userRevocations UserRevocations         // Revocations', when it has them
+	// attempts keeps the failed logins counted for throttling: Storage
+	// when the app set one, else an in-memory store of its own, so that
+	// an attacker's failures never fill the store of revocations.
+	attempts store
 }
 
 // Storage is the part of fiber.Storage (v2 and v3) that keeps revocations.
@@ -91,10 +107,9 @@ type ContextStorage interface {
 	SetWithContext(ctx context.Context, key string, val []byte, exp time.Duration) error
 }
 
-// The names under which the CSRF value travels; see Config.DisableCSRF.
+// The names under which the CSRF value travels; see Config.DisableCSRF
+// and Config.CSRFCookieName.
 const (
-	// CSRFCookieName is the readable cookie holding the CSRF value.
-	CSRFCookieName = "csrf_token"
 	// CSRFHeader is the request header that carries it for scripts.
 	CSRFHeader = "X-CSRF-Token"
 	// CSRFField is the form field that carries it for HTML forms.
@@ -110,21 +125,35 @@ const (
 	defaultMaxSessionAge = 7 * 24 * time.Hour
 	// defaultRevocations bounds the default in-memory revocation store.
 	defaultRevocations = 100_000
+	// defaultBrowserSessionAge is the default absolute lifetime of a
+	// login that is not remembered.
+	defaultBrowserSessionAge = 12 * time.Hour
+	// Login throttling: failed logins allowed per account and address
+	// in a window, and per address (any account) the multiple of it.
+	defaultLoginAttempts = 5
+	defaultLoginWindow   = time.Minute
+	addressAttempts      = 4
+	// defaultAttempts bounds the in-memory store of failed logins.
+	defaultAttempts = 100_000
 )
 
 // configDefault returns pub with its defaults applied and the adapter's
 // types resolved, or an error wrapping ErrConfig that names the field and
 // the fix.
-func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *KeySet) (settings[U, C], error) {
-	cfg := settings[U, C]{Config: Config[U, C, *KeySet, Storage, Revocations]{
+func configDefault[U, C, K, S, R, E any](pub Config[U, C, K, S, R, E], keys func(K) *KeySet, event func(Event) E) (settings[U, C], error) {
+	cfg := settings[U, C]{Config: Config[U, C, *KeySet, Storage, Revocations, Event]{
 		Next: pub.Next, SecretKey: pub.SecretKey, Algorithm: pub.Algorithm, Keys: keys(pub.Keys),
-		Authenticate: pub.Authenticate, UserFromClaims: pub.UserFromClaims, Validate: pub.Validate, Unauthorized: pub.Unauthorized,
+		Authenticate: pub.Authenticate, Subject: pub.Subject, UserFromClaims: pub.UserFromClaims, Validate: pub.Validate, Unauthorized: pub.Unauthorized,
 		CookieName: pub.CookieName, CookieSameSite: pub.CookieSameSite, CookieDomain: pub.CookieDomain, CookiePath: pub.CookiePath, InsecureCookie: pub.InsecureCookie,
-		Expiration: pub.Expiration, RefreshBefore: pub.RefreshBefore, MaxSessionAge: pub.MaxSessionAge,
-		DisableRefresh: pub.DisableRefresh, DisableCSRF: pub.DisableCSRF, InsecureCrossSite: pub.InsecureCrossSite,
-		AcceptBearer: pub.AcceptBearer, LoginOrigins: pub.LoginOrigins, Leeway: pub.Leeway, Issuer: pub.Issuer,
+		Expiration: pub.Expiration, RefreshBefore: pub.RefreshBefore, MaxSessionAge: pub.MaxSessionAge, BrowserSessionAge: pub.BrowserSessionAge,
+		DisableRefresh: pub.DisableRefresh, DisableCSRF: pub.DisableCSRF, CSRFCookieName: pub.CSRFCookieName, InsecureCrossSite: pub.InsecureCrossSite,
+		AcceptBearer: pub.AcceptBearer, LoginOrigins: pub.LoginOrigins, LoginAttempts: pub.LoginAttempts, LoginWindow: pub.LoginWindow,
+		DisableThrottle: pub.DisableThrottle, Leeway: pub.Leeway, Issuer: pub.Issuer,
 		Audience: pub.Audience, ContextKey: pub.ContextKey, CacheSize: pub.CacheSize, TimeFunc: pub.TimeFunc,
 	}}
+	if on := pub.OnEvent; on != nil {
+		cfg.OnEvent = func(c C, e Event) { on(c, event(e)) }
+	}
 	if err := checkSecret(&cfg); err != nil {
 		return cfg, err
 	}
@@ -163,12 +192,11 @@ func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *K
 	if cfg.sameSite == fasthttp.CookieSameSiteNoneMode && cfg.DisableCSRF && !cfg.InsecureCrossSite {
 		return cfg, configError(`CookieSameSite "None" with DisableCSRF lets any site send requests as the signed-in user: keep CSRF on (unset DisableCSRF), use "Lax" or "Strict", or set InsecureCrossSite if another layer checks the origin of unsafe requests`)
 	}
-	// Browsers match the prefixes in any case (RFC 6265bis), so must we.
-	if hasPrefixFold(cfg.CookieName, "__Secure-") && cfg.InsecureCookie {
-		return cfg, configError("CookieName %q requires a Secure cookie: unset InsecureCookie or rename the cookie", cfg.CookieName)
+	if err := checkPrefix(&cfg, "CookieName", cfg.CookieName); err != nil {
+		return cfg, err
 	}
-	if hasPrefixFold(cfg.CookieName, "__Host-") && (cfg.InsecureCookie || cfg.CookiePath != "/" || cfg.CookieDomain != "") {
-		return cfg, configError(`CookieName %q requires a Secure cookie with CookiePath "/" and no CookieDomain`, cfg.CookieName)
+	if err := checkCSRFCookie(&cfg); err != nil {
+		return cfg, err
 	}
 
 	switch {
@@ -189,8 +217,23 @@ func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *K
 	case cfg.MaxSessionAge < cfg.Expiration:
 		return cfg, configError("MaxSessionAge %v is shorter than Expiration %v: make it at least as long (default 7 days)", cfg.MaxSessionAge, cfg.Expiration)
 	}
-	if !cfg.DisableCSRF && cfg.CookieName == CSRFCookieName {
-		return cfg, configError("CookieName %q is the CSRF cookie's name: choose another one", cfg.CookieName)
+	switch {
+	case cfg.BrowserSessionAge == 0:
+		cfg.BrowserSessionAge = min(defaultBrowserSessionAge, cfg.MaxSessionAge)
+	case cfg.BrowserSessionAge < time.Second || cfg.BrowserSessionAge > cfg.MaxSessionAge:
+		return cfg, configError("BrowserSessionAge %v must be at least one second and at most MaxSessionAge %v (default 12h, or MaxSessionAge when shorter)", cfg.BrowserSessionAge, cfg.MaxSessionAge)
+	}
+	switch {
+	case cfg.LoginAttempts == 0:
+		cfg.LoginAttempts = defaultLoginAttempts
+	case cfg.LoginAttempts < 0:
+		return cfg, configError("LoginAttempts %d is negative: use 0 for the default (%d), or set DisableThrottle to turn throttling off", cfg.LoginAttempts, defaultLoginAttempts)
+	}
+	switch {
+	case cfg.LoginWindow == 0:
+		cfg.LoginWindow = defaultLoginWindow
+	case cfg.LoginWindow < time.Second:
+		return cfg, configError("LoginWindow %v is too short: use at least one second (default one minute)", cfg.LoginWindow)
 	}
 	switch {
 	case cfg.Leeway < 0:
@@ -213,8 +256,13 @@ func configDefault[U, C, K, S, R any](pub Config[U, C, K, S, R], keys func(K) *K
 	case cfg.CacheSize < 0:
 		return cfg, configError("CacheSize %d is negative: use 0 for the default (%d) or a positive number of tokens", cfg.CacheSize, defaultCacheSize)
 	}
+	cfg.attempts = store{Storage: cfg.Storage, ctx: cfg.contextStorage}
 	if cfg.Revocations == nil && cfg.Storage == nil {
 		cfg.Storage = newMemoryStorage(defaultRevocations, cfg.TimeFunc)
+		cfg.attempts = store{}
+	}
+	if cfg.attempts.Storage == nil && !cfg.DisableThrottle {
+		cfg.attempts = store{Storage: newMemoryStorage(defaultAttempts, cfg.TimeFunc)}
 	}
 
 	var zero U
@@ -239,6 +287,7 @@ func checkStore[U, C any](cfg *settings[U, C], storage, revocations any) error {
 			return configError("Revocations %T has no Revoke and IsRevoked methods", revocations)
 		}
 		cfg.Revocations = r
+		cfg.userRevocations, _ = r.(UserRevocations)
 	case storage != nil:
 		s, ok := storage.(Storage)
 		if !ok {
@@ -248,6 +297,46 @@ func checkStore[U, C any](cfg *settings[U, C], storage, revocations any) error {
 		cfg.contextStorage, _ = storage.(ContextStorage)
 	}
 	return nil
+}
+
+// checkPrefix refuses a cookie name (of the field named field) with a
+// "__Secure-" or "__Host-" prefix that the cookie settings break. Browsers
+// match the prefixes in any case (RFC 6265bis), so must we.
+func checkPrefix[U, C any](cfg *settings[U, C], field, name string) error {
+	if hasPrefixFold(name, "__Secure-") && cfg.InsecureCookie {
+		return configError("%s %q requires a Secure cookie: unset InsecureCookie or rename the cookie", field, name)
+	}
+	if hasPrefixFold(name, "__Host-") && (cfg.InsecureCookie || cfg.CookiePath != "/" || cfg.CookieDomain != "") {
+		return configError(`%s %q requires a Secure cookie with CookiePath "/" and no CookieDomain`, field, name)
+	}
+	return nil
+}
+
+// checkCSRFCookie derives CSRFCookieName from CookieName when it is not
+// set ("csrf_" before the name without its "__Host-" or "__Secure-"
+// prefix: "token" and "__Host-token" give "csrf_token", as before the
+// field existed) and validates it.
+func checkCSRFCookie[U, C any](cfg *settings[U, C]) error {
+	name := cfg.CSRFCookieName
+	if name == "" {
+		rest := cfg.CookieName
+		for _, p := range []string{"__Host-", "__Secure-"} {
+			if hasPrefixFold(rest, p) {
+				rest = rest[len(p):]
+			}
+		}
+		name = "csrf_" + rest
+		cfg.CSRFCookieName = name
+	}
+	switch {
+	case cfg.DisableCSRF:
+		return nil
+	case !isToken(name):
+		return configError("CSRFCookieName %q is not a valid cookie name: use letters, digits and !#$%%&'*+-.^_`|~ only", name)
+	case strings.EqualFold(name, cfg.CookieName):
+		return configError("CSRFCookieName %q is the token cookie's name: choose another one, or leave it empty for %q", name, "csrf_"+cfg.CookieName)
+	}
+	return checkPrefix(cfg, "CSRFCookieName", name)
 }
 
 // checkSecret validates Keys, or SecretKey and Algorithm, and copies the

@@ -18,4 +18,5 @@ var (
 	ErrRevoked            = errors.New("fiberjwt: token revoked")
 	ErrStorage            = errors.New("fiberjwt: revocation storage failed")
 	ErrKeysUnavailable    = errors.New("fiberjwt: signing keys unavailable")
+	ErrThrottled          = errors.New("fiberjwt: too many failed logins")
 )

@@ -40,8 +40,10 @@ type instance interface {
 // loginer is an instance with the context type C: what Login and Logout
 // find under instanceKey.
 type loginer[C any] interface {
-	login(c C, rc *fasthttp.RequestCtx, id, password string) (string, error)
+	login(c C, rc *fasthttp.RequestCtx, id, password string, opts LoginOptions) (string, error)
+	loginUser(c C, rc *fasthttp.RequestCtx, user any, opts LoginOptions) (string, error)
 	logout(c C, rc *fasthttp.RequestCtx) error
+	signOut(c C, rc *fasthttp.RequestCtx, subject string) error
 }
 
 // middleware is the state New prepares once; it is read-only afterwards,
@@ -57,9 +59,10 @@ type middleware[U, C any] struct {
 
 // New returns the middleware for cfg, or an error wrapping ErrConfig that
 // names the field and the fix; the adapters document it. keys returns the
-// core KeySet of the adapter's KeySet k, or nil.
-func New[U, C, K, S, R any](cfg Config[U, C, K, S, R], a Adapter[C], keys func(k K) *KeySet) (func(C) error, error) {
-	set, err := configDefault(cfg, keys)
+// core KeySet of the adapter's KeySet k, or nil; event converts an Event
+// to the adapter's.
+func New[U, C, K, S, R, E any](cfg Config[U, C, K, S, R, E], a Adapter[C], keys func(k K) *KeySet, event func(Event) E) (func(C) error, error) {
+	set, err := configDefault(cfg, keys, event)
 	if err != nil {
 		return nil, err
 	}
@@ -142,27 +145,32 @@ func (m *middleware[U, C]) authenticate(c C, rc *fasthttp.RequestCtx) error {
 // so that one token does not mint a new one per request.
 func (m *middleware[U, C]) refresh(c C, rc *fasthttp.RequestCtx, user U, s *session, now time.Time) {
 	if s.expires.Sub(now) >= m.cfg.RefreshBefore || s.authTime.IsZero() || s.foreign ||
-		!now.Before(s.authTime.Add(m.cfg.MaxSessionAge)) {
+		!now.Before(s.authTime.Add(m.maxAge(s.browser))) {
 		return
 	}
 	next := s.next.Load()
 	if next == nil || next.session.expires.Sub(now) < m.cfg.RefreshBefore {
-		token, fresh, err := m.sign(s.subject, user, s, now)
+		token, fresh, err := m.sign(s.subject, user, s, now, !s.browser)
 		if err != nil || !fresh.expires.After(s.expires) || m.checkSize(c, token) != nil {
 			return
 		}
 		next = &successor{token: token, session: fresh}
 		s.next.Store(next)
+		m.event(c, EventRefresh, s.subject, nil)
 	}
 	m.setCookies(rc, next.token, next.session)
 	rc.SetUserValue(m.sessKey, next.session)
 }
 
-// check verifies token at time now and that it is not revoked.
+// check verifies token at time now and that neither its session nor its
+// user's sessions are revoked.
 func (m *middleware[U, C]) check(c C, token []byte, now time.Time) (U, *session, error) {
 	user, s, err := m.verify(token, now)
 	if err == nil {
 		err = m.checkRevoked(c, s)
+	}
+	if err == nil {
+		err = m.checkUserRevoked(c, s)
 	}
 	return user, s, err
 }
@@ -310,62 +318,12 @@ func (m *middleware[U, C]) genuineSession(rc *fasthttp.RequestCtx) (s *session, 
 	return nil, false, len(token) > 0 || len(tokens) > 0
 }
 
-// Login is the adapters' ProcessLogin for the request c, whose fasthttp
-// request context is rc.
-func Login[C any](c C, rc *fasthttp.RequestCtx, id, password string) (string, error) {
-	m, ok := rc.UserValue(instanceKey{}).(loginer[C])
-	if !ok {
-		return "", ErrNotMounted
-	}
-	return m.login(c, rc, id, password)
-}
-
-func (m *middleware[U, C]) login(c C, rc *fasthttp.RequestCtx, id, password string) (string, error) {
-	switch {
-	case m.cfg.Authenticate == nil:
-		return "", fmt.Errorf("%w: Authenticate is not set, so this instance cannot sign users in", ErrConfig)
-	case m.ring().signer == nil:
-		return "", errVerifyOnly
-	}
-	if err := checkOrigin(&rc.Request, m.cfg.LoginOrigins); err != nil {
-		return "", err
-	}
-	if id == "" || password == "" {
-		return "", fmt.Errorf("%w: empty id or password", ErrInvalidCredentials)
-	}
-	user, err := m.cfg.Authenticate(c, id, password)
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
-	}
-	if isNil(user) {
-		return "", fmt.Errorf("%w: Authenticate returned no user", ErrInvalidCredentials)
-	}
-	token, s, err := m.sign(id, user, nil, m.cfg.TimeFunc())
-	if err != nil {
-		return "", err
-	}
-	if err := m.checkSize(c, token); err != nil {
-		return "", err
-	}
-	old := m.session(rc)
-	if old == nil {
-		old, _, _ = m.genuineSession(rc)
-	}
-	if old != nil {
-		if err := m.revoke(c, old); err != nil {
-			return "", err
-		}
-	}
-	m.setCookies(rc, token, s)
-	rc.SetUserValue(m.userKey, user)
-	rc.SetUserValue(m.sessKey, s)
-	return token, nil
-}
-
 // checkOrigin returns an error wrapping ErrCSRF when the login request
 // comes from another site than its own and trusted (see the adapters'
-// ProcessLogin).
-func checkOrigin(req *fasthttp.Request, trusted []string) error {
+// ProcessLogin). With navigation (LoginUser), a top-level navigation by
+// GET from another site is let through as well: the redirect back from an
+// identity provider, whose state the app has checked.
+func checkOrigin(req *fasthttp.Request, trusted []string, navigation bool) error {
 	h := &req.Header
 	origin := string(h.Peek(fasthttp.HeaderOrigin))
 	for _, o := range trusted {
@@ -377,6 +335,10 @@ func checkOrigin(req *fasthttp.Request, trusted []string) error {
 	case "same-origin", "none":
 		return nil
 	case "same-site", "cross-site":
+		if navigation && req.Header.IsGet() && string(h.Peek("Sec-Fetch-Mode")) == "navigate" &&
+			string(h.Peek("Sec-Fetch-Dest")) == "document" {
+			return nil
+		}
 		return fmt.Errorf("%w: login posted from another site (Sec-Fetch-Site: %s, Origin: %q): add its origin to Config.LoginOrigins if you trust it", ErrCSRF, site, origin)
 	}
 	if origin == "" {
@@ -384,6 +346,9 @@ func checkOrigin(req *fasthttp.Request, trusted []string) error {
 	}
 	if _, host, ok := strings.Cut(origin, "://"); ok && strings.EqualFold(host, string(req.Host())) {
 		return nil
+	}
+	if navigation && req.Header.IsGet() {
+		return nil // a navigation by a browser without Sec-Fetch-Site
 	}
 	return fmt.Errorf("%w: login posted from another origin (Origin: %q, Host: %q): add it to Config.LoginOrigins if you trust it", ErrCSRF, origin, req.Host())
 }
@@ -416,7 +381,7 @@ func (m *middleware[U, C]) maxToken(c C) int {
 	// "Cookie: token=<token>; csrf_token=<22 bytes>\r\n"
 	header := len("Cookie: ") + len(m.cfg.CookieName) + len("=") + len("\r\n")
 	if !m.cfg.DisableCSRF {
-		header += len("; ") + len(CSRFCookieName) + len("=") + csrfLen
+		header += len("; ") + len(m.cfg.CSRFCookieName) + len("=") + csrfLen
 	}
 	return min(buf-headerReserve-header, browserCookieLimit-len(m.cfg.CookieName)-len("="), maxTokenSize)
 }
@@ -466,7 +431,9 @@ func (m *middleware[U, C]) logout(c C, rc *fasthttp.RequestCtx) error {
 	if s == nil {
 		return nil // nothing genuine to revoke
 	}
-	return m.revoke(c, s)
+	err := m.revoke(c, s)
+	m.event(c, EventLogout, s.subject, err)
+	return err
 }
 
 // CSRFToken is the adapters' CSRFToken.

@@ -16,6 +16,13 @@ type Revocations interface {
 	IsRevoked(id string) (bool, error)
 }
 
+// UserRevocations is the adapters' UserRevocations interface, whose
+// documentation is the reference.
+type UserRevocations interface {
+	RevokeUser(subject string, before time.Time, keep string, until time.Time) error
+	UserRevoked(subject string) (before time.Time, keep string, err error)
+}
+
 // revokedPrefix namespaces the keys this package writes to Config.Storage.
 const revokedPrefix = "fiberjwt:revoked:"
 
@@ -30,7 +37,7 @@ func (m *middleware[U, C]) revoke(c C, s *session) error {
 	until := s.expires
 	if !m.cfg.DisableRefresh && !s.authTime.IsZero() { // else never refreshed
 		latest := now.Add(m.cfg.Expiration)
-		if limit := s.authTime.Add(m.cfg.MaxSessionAge); latest.After(limit) {
+		if limit := s.authTime.Add(m.maxAge(s.browser)); latest.After(limit) {
 			latest = limit
 		}
 		if latest.After(until) {
@@ -48,18 +55,16 @@ func (m *middleware[U, C]) revoke(c C, s *session) error {
 		}
 		return nil
 	}
-	// Round up: storages count whole seconds, and zero means "forever".
-	ttl = ttl.Truncate(time.Second) + time.Second
-	var err error
-	if cs := m.cfg.contextStorage; cs != nil {
-		err = cs.SetWithContext(m.adapter.Context(c), s.key, revokedValue, ttl)
-	} else {
-		err = m.cfg.Storage.Set(s.key, revokedValue, ttl)
-	}
-	if err != nil {
+	if err := m.set(c, m.revocations(), s.key, revokedValue, ttl); err != nil {
 		return fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return nil
+}
+
+// revocations is Config.Storage, with its context methods when it has
+// them.
+func (m *middleware[U, C]) revocations() store {
+	return store{Storage: m.cfg.Storage, ctx: m.cfg.contextStorage}
 }
 
 // checkRevoked returns ErrRevoked when s was revoked, and an error wrapping
@@ -77,13 +82,7 @@ func (m *middleware[U, C]) checkRevoked(c C, s *session) error {
 		}
 		return nil
 	}
-	var v []byte
-	var err error
-	if cs := m.cfg.contextStorage; cs != nil {
-		v, err = cs.GetWithContext(m.adapter.Context(c), s.key)
-	} else {
-		v, err = m.cfg.Storage.Get(s.key)
-	}
+	v, err := m.get(c, m.revocations(), s.key)
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStorage, err)

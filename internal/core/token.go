@@ -87,12 +87,17 @@ var (
 // sessionClaims are the claims that a refresh carries over from token to
 // token: one login is one session.
 type sessionClaims struct {
-	// AuthTime is when the user logged in (OpenID Connect's auth_time).
-	AuthTime *jwt.NumericDate `json:"auth_time,omitempty"`
+	// AuthTime is when the user logged in (OpenID Connect's auth_time),
+	// to the millisecond: sessions begun before a user's revocation
+	// (SignOutEverywhere) are told from those begun after it.
+	AuthTime *authTime `json:"auth_time,omitempty"`
 	// SessionID is the jti of the login's first token; Logout revokes it.
 	SessionID string `json:"sid,omitempty"`
 	// CSRF is the value the csrf_token cookie and unsafe requests carry.
 	CSRF string `json:"csrf,omitempty"`
+	// Browser marks a login that is not remembered: its cookie ends with
+	// the browser, and the session with Config.BrowserSessionAge.
+	Browser bool `json:"eph,omitempty"`
 }
 
 // issuedClaims is what ProcessLogin and a refresh sign.
@@ -116,10 +121,12 @@ type session struct {
 	id       string // the session id: sid, or jti for a token without one
 	key      string // revokedPrefix + id: the Storage key
 	subject  string
+	userKey  string // userPrefix + subject: the Storage key of the user's revocation
 	csrf     string
 	authTime time.Time // zero when the token does not say
 	expires  time.Time
 	foreign  bool // another issuer's token, its user from Config.UserFromClaims
+	browser  bool // a login that is not remembered (see sessionClaims.Browser)
 
 	// next is the token that a refresh issued to replace this one: later
 	// requests that still carry this token (sent before the browser
@@ -274,7 +281,10 @@ func (m *middleware[U, C]) ring() *keyRing {
 // Config.MaxSessionAge. A refresh passes the time its request was checked
 // at, before the revocation check: a token it issues then expires no later
 // than a revocation written meanwhile lasts.
-func (m *middleware[U, C]) sign(subject string, user U, prev *session, now time.Time) (string, *session, error) {
+//
+// A new login is remembered or not as remember says; a refresh keeps the
+// choice of its login.
+func (m *middleware[U, C]) sign(subject string, user U, prev *session, now time.Time, remember bool) (string, *session, error) {
 	k := m.ring().signer
 	if k == nil {
 		return "", nil, errVerifyOnly
@@ -284,12 +294,12 @@ func (m *middleware[U, C]) sign(subject string, user U, prev *session, now time.
 		return "", nil, err
 	}
 	exp := now.Add(m.cfg.Expiration)
-	sc := sessionClaims{AuthTime: jwt.NewNumericDate(now), SessionID: id}
+	sc := sessionClaims{AuthTime: &authTime{now}, SessionID: id, Browser: !remember}
 	if prev != nil {
-		sc = sessionClaims{AuthTime: jwt.NewNumericDate(prev.authTime), SessionID: prev.id, CSRF: prev.csrf}
-		if limit := prev.authTime.Add(m.cfg.MaxSessionAge); exp.After(limit) {
-			exp = limit
-		}
+		sc = sessionClaims{AuthTime: &authTime{prev.authTime}, SessionID: prev.id, CSRF: prev.csrf, Browser: prev.browser}
+	}
+	if limit := sc.AuthTime.Add(m.maxAge(sc.Browser)); exp.After(limit) {
+		exp = limit
 	}
 	// A new login, or a refresh of a token issued while CSRF protection
 	// was off, gets a fresh CSRF value.
@@ -329,13 +339,14 @@ func newSession(rc *jwt.RegisteredClaims, sc *sessionClaims) *session {
 	s := new(session)
 	s.init(rc, sc)
 	s.key = revokedPrefix + s.id
+	s.userKey = userPrefix + s.subject
 	return s
 }
 
 // init fills s from a token's claims, but for its Storage key. A token
 // without sid (not issued by this package) is its own session.
 func (s *session) init(rc *jwt.RegisteredClaims, sc *sessionClaims) {
-	s.id, s.subject, s.csrf, s.expires = sc.SessionID, rc.Subject, sc.CSRF, rc.ExpiresAt.Time
+	s.id, s.subject, s.csrf, s.expires, s.browser = sc.SessionID, rc.Subject, sc.CSRF, rc.ExpiresAt.Time, sc.Browser
 	if s.id == "" {
 		s.id = rc.ID
 	}
@@ -496,9 +507,11 @@ func (m *middleware[U, C]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, 
 	s := &entry.session
 	s.init(&claims.RegisteredClaims, &claims.sessionClaims)
 	s.foreign = foreign
-	packed := string(token) + revokedPrefix + s.id
-	entry.token, s.key = packed[:len(token)], packed[len(token):]
+	packed := string(token) + revokedPrefix + s.id + userPrefix + s.subject
+	keys := len(token) + len(revokedPrefix) + len(s.id)
+	entry.token, s.key, s.userKey = packed[:len(token)], packed[len(token):keys], packed[keys:]
 	s.id = s.key[len(revokedPrefix):]
+	s.subject = s.userKey[len(userPrefix):]
 	entry.until = s.expires.Add(m.cfg.Leeway)
 	{
 		for _, d := range []*jwt.NumericDate{claims.NotBefore, claims.IssuedAt} {
