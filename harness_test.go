@@ -221,7 +221,9 @@ func newHarness(tb testing.TB, opts ...option) *harness {
 
 	// The tests send cookies far larger than Fiber's default 4 KiB header
 	// buffer; they must reach the middleware.
-	h.app = fiber.New(fiber.Config{ReadBufferSize: 256 << 10})
+	// The client's address, for throttling and events, comes from the
+	// X-Client-IP header (app.Test's connections have none of their own).
+	h.app = fiber.New(fiber.Config{ReadBufferSize: 256 << 10, ProxyHeader: "X-Client-IP"})
 	h.app.Use(fiberjwt.New(cfg))
 
 	h.app.Post("/login", func(c *fiber.Ctx) error {

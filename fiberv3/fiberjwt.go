@@ -242,6 +242,26 @@ func Expiry(c fiber.Ctx) (time.Time, bool) {
 	return core.Expiry(c.RequestCtx())
 }
 
+// Session describes the request's session, for a page that shows it.
+type Session struct {
+	// LoginTime is when the user signed in (the auth_time claim, which
+	// refreshes carry over); zero when the token does not say.
+	LoginTime time.Time
+	// Expires is when the token expires, as Expiry returns it.
+	Expires time.Time
+	// Remembered tells whether the login was remembered (see
+	// LoginOptions).
+	Remembered bool
+}
+
+// CurrentSession returns the request's session, counting a login or a
+// refresh made during this request, and false when the request is not
+// signed in.
+func CurrentSession(c fiber.Ctx) (Session, bool) {
+	login, expires, remembered, ok := core.CurrentSession(c.RequestCtx())
+	return Session{LoginTime: login, Expires: expires, Remembered: remembered}, ok
+}
+
 // CurrentUser returns the user that the middleware stored for this request,
 // and false when the request is not signed in (or U is not the Config's
 // user type).

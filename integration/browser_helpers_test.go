@@ -284,16 +284,21 @@ func newBrowser(t *testing.T) (tab, test context.Context) {
 }
 
 // browserLogin signs in through the demo's form, as a person would: it
-// opens the home page, types the id and the password and presses the
-// button. It returns the response of the page the form lands on.
-func browserLogin(t *testing.T, ctx context.Context, base, id, pw string) *network.Response {
+// opens the home page, types the id and the password, ticks "remember me"
+// when remember is set, and presses the button. It returns the response
+// of the page the form lands on.
+func browserLogin(t *testing.T, ctx context.Context, base, id, pw string, remember bool) *network.Response {
 	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/"),
+	actions := []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/"),
 		chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.SendKeys(chromedp.ID("id"), id),
 		chromedp.SendKeys(chromedp.ID("pw"), pw),
-	); err != nil {
+	}
+	if remember {
+		actions = append(actions, chromedp.Click(chromedp.ID("remember")))
+	}
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatalf("filling in the login form: %v", err)
 	}
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`#login button[type="submit"]`)))
@@ -303,11 +308,11 @@ func browserLogin(t *testing.T, ctx context.Context, base, id, pw string) *netwo
 	return resp
 }
 
-// browserMustLogin signs in as alice and checks that the form led to the
-// protected page.
+// browserMustLogin signs in as alice, "remember me" ticked, and checks
+// that the form led to the protected page.
 func browserMustLogin(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
-	resp := browserLogin(t, ctx, base, browserUser, browserPassword)
+	resp := browserLogin(t, ctx, base, browserUser, browserPassword, true)
 	if resp.Status != http.StatusOK || resp.URL != base+"/protected" {
 		t.Fatalf("login landed on %s with status %d, want %s/protected with 200", resp.URL, resp.Status, base)
 	}

@@ -28,7 +28,7 @@ func Test_Browser_LoginForm(t *testing.T) {
 	tab, ctx := newBrowser(t)
 	base := startBrowserDemo(ctx, t, "")
 
-	resp := browserLogin(t, tab, base, browserUser, browserPassword)
+	resp := browserLogin(t, tab, base, browserUser, browserPassword, true)
 	if resp.Status != http.StatusOK {
 		t.Fatalf("login landed with status %d, want 200", resp.Status)
 	}
@@ -48,9 +48,11 @@ func Test_Browser_LoginForm(t *testing.T) {
 	}
 }
 
-// Test_Browser_CookieFlags checks the cookies as the browser stored them:
-// the page's scripts cannot read the token (HttpOnly) but can read the CSRF
-// value, and both cookies are SameSite=Lax with Path=/.
+// Test_Browser_CookieFlags checks the cookies as the browser stored them
+// after a login with "remember me" ticked: the page's scripts cannot read
+// the token (HttpOnly) but can read the CSRF value, and both cookies are
+// SameSite=Lax with Path=/ and an expiry (Test_Browser_RememberMe has the
+// login without it).
 func Test_Browser_CookieFlags(t *testing.T) {
 	tab, ctx := newBrowser(t)
 	base := startBrowserDemo(ctx, t, "")
@@ -101,7 +103,7 @@ func Test_Browser_WrongPassword(t *testing.T) {
 	tab, ctx := newBrowser(t)
 	base := startBrowserDemo(ctx, t, "")
 
-	resp := browserLogin(t, tab, base, browserUser, "not-"+browserPassword)
+	resp := browserLogin(t, tab, base, browserUser, "not-"+browserPassword, false)
 	if resp.Status != http.StatusUnauthorized {
 		t.Errorf("wrong password answered %d, want 401", resp.Status)
 	}

@@ -1,6 +1,8 @@
-// Package redisrevoke keeps fiberjwt's revoked sessions in Redis and in the
-// memory of every instance, so that several instances honour each other's
-// logouts without a Redis round trip per request.
+// Package redisrevoke keeps fiberjwt's revoked sessions, and the
+// revocations of all of a user's sessions at once (SignOutOtherDevices,
+// SignOutEverywhere), in Redis and in the memory of every instance, so that
+// several instances honour each other's logouts without a Redis round trip
+// per request.
 //
 //	client := redis.NewClient(&redis.Options{Addr: "10.0.0.5:6379"})
 //	list, err := redisrevoke.New(client, redisrevoke.Options{})
@@ -19,22 +21,26 @@
 // Redis holds one sorted set (Options.Key) of revoked session ids, each
 // scored by when its last token expires; entries and the set itself expire
 // then. Logout on any instance adds the session to the set and publishes it
-// on the Pub/Sub channel of the same name. Every instance subscribes to the
-// channel, loads the whole set after each (re)connection, and answers the
-// middleware's question "is this session revoked?" from memory. Redis sees
-// one transaction per logout and a PING per quarter of Options.FailAfter
-// per instance, whatever the traffic.
+// on the Pub/Sub channel of the same name. A second sorted set (Options.Key
+// followed by ":users") holds the users' revocations, each "every session
+// of this user begun before this time, but this one", scored and expiring
+// the same way and announced on the same channel. Every instance subscribes
+// to the channel, loads both sets after each (re)connection, and answers
+// the middleware's questions "is this session revoked?" and "are this
+// user's sessions revoked?" from memory, keeping per user the revocation
+// that began last. Redis sees one transaction per logout or sign-out and a
+// PING per quarter of Options.FailAfter per instance, whatever the traffic.
 //
 // # Bounds
 //
-// A logout on one instance is refused on the others as soon as the
-// Pub/Sub message arrives: milliseconds on a local network (the tests
-// measure p99 under 50 ms on loopback). An instance that loses Redis fails
+// A token revoked on one instance (logout or sign-out) is refused on the
+// others as soon as the Pub/Sub message arrives: milliseconds on a local
+// network (the tests measure p99 under 50 ms on loopback). An instance that loses Redis fails
 // closed: within milliseconds when the connection breaks (go-redis first
 // tries a few quick redials), and at most Options.FailAfter (default one
 // second) after Redis last answered when it goes silent. The
 // middleware then refuses tokens with fiberjwt.ErrStorage (503 by default).
-// It reconnects by itself and reloads the set before it accepts a token
+// It reconnects by itself and reloads both sets before it accepts a token
 // again, so a revocation made elsewhere while it was cut off is honoured;
 // a fresh instance loads it before its first accepted token.
 //

@@ -13,10 +13,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// ErrUnavailable is returned by IsRevoked while the list is not in sync
-// with Redis: before the first load, and from FailAfter after Redis last
-// answered until it answers again and the list is reloaded. The middleware
-// then refuses the request with fiberjwt.ErrStorage (503 by default).
+// ErrUnavailable is returned by IsRevoked and UserRevoked while the list is
+// not in sync with Redis: before the first load, and from FailAfter after
+// Redis last answered until it answers again and the list is reloaded. The
+// middleware then refuses the request with fiberjwt.ErrStorage (503 by
+// default).
 var ErrUnavailable = errors.New("redisrevoke: not in sync with Redis")
 
 // Options configures a List. A zero field means its default.
@@ -24,45 +25,53 @@ type Options struct {
 	// Key is the Redis key of the sorted set of revoked session ids, each
 	// scored by the Unix time in milliseconds until which it is revoked,
 	// and the name of the Pub/Sub channel that announces revocations.
+	// The users' revocations are kept in a second sorted set, Key
+	// followed by ":users", and announced on the same channel.
 	//
 	// Optional. Default: "fiberjwt:revocations".
 	Key string
 
 	// FailAfter is how long the list keeps answering after Redis last
-	// answered: past it, IsRevoked fails (fail closed) until the list is
-	// connected and reloaded. A connection that breaks fails sooner: at
-	// once, or after go-redis's own quick redials (tens of milliseconds).
+	// answered: past it, IsRevoked and UserRevoked fail (fail closed)
+	// until the list is connected and reloaded. A connection that breaks
+	// fails sooner: at once, or after go-redis's own quick redials (tens
+	// of milliseconds).
 	//
 	// Optional. Default: one second. At least 100 milliseconds.
 	FailAfter time.Duration
 
-	// Timeout bounds each Redis command of Revoke and of a reload.
+	// Timeout bounds each Redis command of Revoke, of RevokeUser and of a
+	// reload.
 	//
 	// Optional. Default: FailAfter.
 	Timeout time.Duration
 }
 
-// List is a list of revoked sessions kept in Redis and replicated in the
-// memory of every instance that uses it: it implements
-// fiberjwt.Revocations for Config.Revocations.
+// List is a list of revoked sessions, and of users whose sessions are
+// revoked all at once, kept in Redis and replicated in the memory of every
+// instance that uses it: it implements fiberjwt.Revocations and
+// fiberjwt.UserRevocations for Config.Revocations, so that
+// SignOutOtherDevices and SignOutEverywhere work with it too.
 //
-// IsRevoked reads the local replica only, so a verified request costs no
-// round trip. Revoke writes to Redis (the sorted set, then a Pub/Sub
-// message) and to the local replica. Every List subscribes to the channel
-// and adds what it announces; after every (re)connection it subscribes
-// first and then reloads the whole set, so that a revocation made while it
-// was cut off is never lost. Entries expire with their sessions, in Redis
-// and in memory.
+// IsRevoked and UserRevoked read the local replica only, so a verified
+// request costs no round trip. Revoke and RevokeUser write to the local
+// replica and to Redis (a sorted set, then a Pub/Sub message). Every List
+// subscribes to the channel and adds what it announces; after every
+// (re)connection it subscribes first and then reloads both sets, so that a
+// revocation made while it was cut off is never lost. Entries expire with
+// the sessions they revoke, in Redis and in memory.
 //
 // A List is safe for concurrent use. Close it when done.
 type List struct {
 	client    redis.UniversalClient
-	key       string
+	key       string // the sessions' set, and the channel
+	usersKey  string // the users' set
 	failAfter time.Duration
 	timeout   time.Duration
 
 	mu      sync.RWMutex
-	revoked map[string]int64 // session id -> revoked until, Unix ms
+	revoked map[string]int64      // session id -> revoked until, Unix ms
+	users   map[string]userRecord // subject -> its latest revocation
 
 	// healthyUntil is the Unix time in nanoseconds until which the replica
 	// counts as in sync: FailAfter after Redis last answered.
@@ -74,10 +83,36 @@ type List struct {
 	done   chan struct{}
 }
 
+// userRecord is a user's revocation: every session begun before before
+// but keep ("" for none) is revoked until until. Times are Unix ms.
+type userRecord struct {
+	before, until int64
+	keep          string
+}
+
+// noKeep stands for keep "" in the users' set and its announcements:
+// session ids are base64url, never "-".
+const noKeep = "-"
+
+// userPrefix starts the announcement of a user's revocation, which a
+// version that knows only sessions' revocations cannot read and ignores.
+const userPrefix = "u "
+
+// member returns the users' set member of subject's revocation r:
+// "<before> <keep, or -> <subject>", the subject last since it may hold
+// spaces. The score, r.until, is not part of it.
+func (r userRecord) member(subject string) string {
+	keep := r.keep
+	if keep == "" {
+		keep = noKeep
+	}
+	return strconv.FormatInt(r.before, 10) + " " + keep + " " + subject
+}
+
 // New returns a List over client and starts keeping it in sync in the
-// background. Until the first load from Redis is done, IsRevoked fails with
-// ErrUnavailable, so an instance never accepts a token before it knows
-// every live revocation; Ready waits for that load.
+// background. Until the first load from Redis is done, IsRevoked and
+// UserRevoked fail with ErrUnavailable, so an instance never accepts a
+// token before it knows every live revocation; Ready waits for that load.
 func New(client redis.UniversalClient, opts Options) (*List, error) {
 	if client == nil {
 		return nil, errors.New("redisrevoke: New needs a Redis client")
@@ -98,9 +133,11 @@ func New(client redis.UniversalClient, opts Options) (*List, error) {
 	l := &List{
 		client:    client,
 		key:       opts.Key,
+		usersKey:  opts.Key + ":users",
 		failAfter: opts.FailAfter,
 		timeout:   opts.Timeout,
 		revoked:   make(map[string]int64),
+		users:     make(map[string]userRecord),
 		synced:    make(chan struct{}),
 		cancel:    cancel,
 		done:      make(chan struct{}),
@@ -120,8 +157,8 @@ func (l *List) Ready(ctx context.Context) error {
 	}
 }
 
-// Close stops keeping the list in sync; IsRevoked fails from then on. It
-// does not close the client.
+// Close stops keeping the list in sync; IsRevoked and UserRevoked fail
+// from then on. It does not close the client.
 func (l *List) Close() error {
 	l.cancel()
 	<-l.done
@@ -164,6 +201,55 @@ func (l *List) Revoke(id string, until time.Time) error {
 	return nil
 }
 
+// UserRevoked returns the user subject's revocation from the local
+// replica: every session begun before before, but the session keep ("" for
+// none), is revoked. before is zero when there is none, or it expired. It
+// fails with ErrUnavailable when the replica is not in sync.
+func (l *List) UserRevoked(subject string) (before time.Time, keep string, err error) {
+	now := time.Now()
+	if now.UnixNano() >= l.healthyUntil.Load() {
+		return time.Time{}, "", ErrUnavailable
+	}
+	l.mu.RLock()
+	r, ok := l.users[subject]
+	l.mu.RUnlock()
+	if !ok || now.UnixMilli() >= r.until {
+		return time.Time{}, "", nil
+	}
+	return time.UnixMilli(r.before), r.keep, nil
+}
+
+// RevokeUser records that every session of the user subject begun before
+// before (to the millisecond), but the session keep ("" for none), is
+// revoked until until: in the local replica at once, then in Redis,
+// announced to the other instances. The record replaces the subject's
+// earlier one only when its before is later. keep is a session id as
+// fiberjwt issues them: one that holds a space, or is "-", is refused.
+func (l *List) RevokeUser(subject string, before time.Time, keep string, until time.Time) error {
+	if keep == noKeep || strings.Contains(keep, " ") {
+		return fmt.Errorf("redisrevoke: RevokeUser cannot keep the session %q: a session id has no space and is not %q", keep, noKeep)
+	}
+	r := userRecord{before: before.UnixMilli(), until: until.UnixMilli(), keep: keep}
+	l.addUser(subject, r)
+	member := r.member(subject)
+	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
+	defer cancel()
+	_, err := l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAddGT(ctx, l.usersKey, redis.Z{Score: float64(r.until), Member: member})
+		// Drop what expired: until <= now, as in the replica.
+		p.ZRemRangeByScore(ctx, l.usersKey, "-inf", strconv.FormatInt(time.Now().UnixMilli(), 10))
+		// As in Revoke: the set lives as long as its last entry.
+		p.Do(ctx, "PEXPIREAT", l.usersKey, r.until, "NX")
+		p.Do(ctx, "PEXPIREAT", l.usersKey, r.until, "GT")
+		p.Publish(ctx, l.key, userPrefix+strconv.FormatInt(r.until, 10)+" "+member)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisrevoke: revoking a user in Redis: %w", err)
+	}
+	return nil
+}
+
 // add records id as revoked until ms (Unix milliseconds) in the replica.
 func (l *List) add(id string, ms int64) {
 	l.mu.Lock()
@@ -171,6 +257,30 @@ func (l *List) add(id string, ms int64) {
 		l.revoked[id] = ms
 	}
 	l.mu.Unlock()
+}
+
+// addUser records subject's revocation r in the replica, unless it keeps
+// a live one begun later.
+func (l *List) addUser(subject string, r userRecord) {
+	now := time.Now().UnixMilli()
+	l.mu.Lock()
+	l.addUserLocked(subject, r, now)
+	l.mu.Unlock()
+}
+
+func (l *List) addUserLocked(subject string, r userRecord, now int64) {
+	if r.until <= now {
+		return // expired
+	}
+	cur, ok := l.users[subject]
+	switch {
+	case !ok || cur.until <= now || r.before > cur.before:
+		l.users[subject] = r
+	case r.before == cur.before && r.keep == cur.keep && r.until > cur.until:
+		// The same record, revoked for longer (as ZADD GT keeps it).
+		cur.until = r.until
+		l.users[subject] = cur
+	}
 }
 
 // healthy marks the replica in sync for FailAfter from now.
@@ -197,8 +307,8 @@ func (l *List) run(ctx context.Context) {
 	}
 }
 
-// follow subscribes to the channel, loads the whole set and then applies
-// what the channel announces, pinging Redis when it is quiet, until the
+// follow subscribes to the channel, loads both sets and then applies what
+// the channel announces, pinging Redis when it is quiet, until the
 // connection fails or ctx ends. It reports whether the load succeeded.
 func (l *List) follow(ctx context.Context) (synced bool) {
 	ps := l.client.Subscribe(ctx)
@@ -226,9 +336,7 @@ func (l *List) follow(ctx context.Context) (synced bool) {
 		msg, err := ps.ReceiveTimeout(ctx, quiet)
 		switch m := msg.(type) {
 		case *redis.Message:
-			if ms, id, ok := parse(m.Payload); ok {
-				l.add(id, ms)
-			}
+			l.apply(m.Payload)
 			l.healthy()
 			lastAnswer = time.Now()
 		case *redis.Pong:
@@ -257,24 +365,48 @@ func (l *List) follow(ctx context.Context) (synced bool) {
 	}
 }
 
-// load adds every live revocation in Redis to the replica and drops the
-// expired ones.
+// apply adds what a channel message announces to the replica. It ignores
+// a message it cannot read (one of a newer version).
+func (l *List) apply(payload string) {
+	if rest, ok := strings.CutPrefix(payload, userPrefix); ok {
+		if subject, r, ok := parseUser(rest); ok {
+			l.addUser(subject, r)
+		}
+		return
+	}
+	if ms, id, ok := parse(payload); ok {
+		l.add(id, ms)
+	}
+}
+
+// load adds every live revocation in Redis, of sessions and of users, to
+// the replica and drops the expired ones.
 func (l *List) load(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
 	now := time.Now().UnixMilli()
-	entries, err := l.client.ZRangeByScoreWithScores(ctx, l.key, &redis.ZRangeBy{
-		Min: "(" + strconv.FormatInt(now, 10), Max: "+inf",
-	}).Result()
-	if err != nil {
+	live := &redis.ZRangeBy{Min: "(" + strconv.FormatInt(now, 10), Max: "+inf"}
+	var sessions, users *redis.ZSliceCmd
+	if _, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		sessions = p.ZRangeByScoreWithScores(ctx, l.key, live)
+		users = p.ZRangeByScoreWithScores(ctx, l.usersKey, live)
+		return nil
+	}); err != nil {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, z := range entries {
+	for _, z := range sessions.Val() {
 		id, ok := z.Member.(string)
 		if ms := int64(z.Score); ok && ms > l.revoked[id] {
 			l.revoked[id] = ms
+		}
+	}
+	for _, z := range users.Val() {
+		member, _ := z.Member.(string)
+		if subject, r, ok := parseMember(member); ok {
+			r.until = int64(z.Score)
+			l.addUserLocked(subject, r, now)
 		}
 	}
 	l.sweepLocked(now)
@@ -294,9 +426,15 @@ func (l *List) sweepLocked(now int64) {
 			delete(l.revoked, id)
 		}
 	}
+	for subject, r := range l.users {
+		if r.until <= now {
+			delete(l.users, subject)
+		}
+	}
 }
 
-// parse reads a channel message: "<until, Unix ms> <session id>".
+// parse reads a channel message of a session's revocation: "<until, Unix
+// ms> <session id>".
 func parse(payload string) (ms int64, id string, ok bool) {
 	num, id, ok := strings.Cut(payload, " ")
 	if !ok || id == "" {
@@ -304,4 +442,37 @@ func parse(payload string) (ms int64, id string, ok bool) {
 	}
 	ms, err := strconv.ParseInt(num, 10, 64)
 	return ms, id, err == nil
+}
+
+// parseUser reads a channel message of a user's revocation, after its
+// prefix "u ": "<until, Unix ms> <member of the users' set>".
+func parseUser(payload string) (subject string, r userRecord, ok bool) {
+	num, member, ok := strings.Cut(payload, " ")
+	if !ok {
+		return "", userRecord{}, false
+	}
+	until, err := strconv.ParseInt(num, 10, 64)
+	if subject, r, ok = parseMember(member); !ok || err != nil {
+		return "", userRecord{}, false
+	}
+	r.until = until
+	return subject, r, true
+}
+
+// parseMember reads a member of the users' set (see userRecord.member);
+// the record's until is its score, not set here.
+func parseMember(member string) (subject string, r userRecord, ok bool) {
+	num, rest, ok := strings.Cut(member, " ")
+	if !ok {
+		return "", userRecord{}, false
+	}
+	keep, subject, ok := strings.Cut(rest, " ")
+	before, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || keep == "" {
+		return "", userRecord{}, false
+	}
+	if keep == noKeep {
+		keep = ""
+	}
+	return subject, userRecord{before: before, keep: keep}, true
 }

@@ -60,8 +60,10 @@ const (
 
 // newApp returns an app with the middleware, keeping revocations in rev
 // (nil: the default in-memory Storage), and the routes POST /login (form
-// fields id and pw, any id with the password "pw"), POST /logout and GET
-// /protected, which answers "ok <name> <user id>".
+// fields id and pw, any id with the password "pw"), POST /logout, GET
+// /protected, which answers "ok <name> <user id>", and, signed in, POST
+// /signout-others (SignOutOtherDevices) and POST /signout-everywhere (form
+// field id: SignOutEverywhere of that user).
 func newApp(name string, secret []byte, rev fiberjwt.Revocations) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Use(fiberjwt.New(fiberjwt.Config[testUser]{
@@ -96,6 +98,18 @@ func newApp(name string, secret []byte, rev fiberjwt.Revocations) *fiber.App {
 			return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
 		}
 		return c.SendString("signed out")
+	})
+	app.Post("/signout-others", func(c *fiber.Ctx) error {
+		if err := fiberjwt.SignOutOtherDevices(c); err != nil {
+			return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
+		}
+		return c.SendString("signed out elsewhere")
+	})
+	app.Post("/signout-everywhere", func(c *fiber.Ctx) error {
+		if err := fiberjwt.SignOutEverywhere(c, c.FormValue("id")); err != nil {
+			return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
+		}
+		return c.SendString("signed out everywhere")
 	})
 	app.Get("/protected", func(c *fiber.Ctx) error {
 		u, ok := fiberjwt.CurrentUser[testUser](c)

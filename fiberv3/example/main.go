@@ -1,7 +1,10 @@
 // Command example is the fiberjwt demo site for Fiber v3: a public home
-// page with a login form, a protected page, a JSON API with a
-// state-changing endpoint called from JavaScript with the CSRF header, and
-// logout.
+// page with a login form ("remember me" included), a sign-up form that
+// signs the new user in at once, a protected page with the session's
+// details, "sign out other devices" and a password change, a JSON API with
+// a state-changing endpoint called from JavaScript with the CSRF header,
+// and logout. Wrong passwords are throttled (429 with Retry-After), and
+// every sign-in event goes to an audit log (log/slog).
 //
 //	cd fiberv3 && go run ./example
 //
@@ -9,7 +12,8 @@
 // $SECRET_KEY (at least 64 bytes); without it a random key is generated and
 // every session ends when the process stops. $SESSION_TTL (a Go duration,
 // default 24h) sets the token lifetime; the session slides forward while it
-// is used. Demo users: alice/wonderland and bob/builder.
+// is used. Demo users: alice/wonderland and bob/builder; the accounts,
+// those signed up included, live in memory until the process stops.
 //
 // On a loopback address (127.0.0.0/8, ::1, localhost) the demo serves plain
 // http to a browser on the same machine, so its token cookie is "token"
@@ -39,16 +43,23 @@ func render(c fiber.Ctx, d demo.PageData) error {
 // newApp builds the demo site. Tests drive it with app.Test, or serve it on
 // a listener as main does.
 func newApp(o demo.Options) *fiber.App {
+	users := demo.NewUsers()
 	app := fiber.New(fiber.Config{ReadBufferSize: demo.ReadBufferSize})
 	app.Use(fiberjwt.New(fiberjwt.Config[demo.User]{
 		SecretKey:    o.Secret,
-		Authenticate: func(_ fiber.Ctx, id, pw string) (demo.User, error) { return demo.Authenticate(id, pw) },
-		Expiration:   o.TTL,
-		CookieName:   o.CookieName(),
+		Authenticate: func(_ fiber.Ctx, id, pw string) (demo.User, error) { return users.Authenticate(id, pw) },
+		// The sub claim, by which SignOutOtherDevices finds the user's
+		// sessions: the id, which never changes.
+		Subject:    func(u demo.User) string { return u.ID },
+		Expiration: o.TTL,
+		CookieName: o.CookieName(),
 		// Never set InsecureCookie behind a public address.
 		InsecureCookie: !o.Secure,
 		TimeFunc:       o.Now,
 		Next:           func(c fiber.Ctx) bool { return demo.IsPublic(c.Path()) },
+		OnEvent: func(_ fiber.Ctx, e fiberjwt.Event) {
+			demo.LogEvent(o.Log, e.Kind.String(), e.Subject, e.IP, e.Err)
+		},
 		Unauthorized: func(c fiber.Ctx, err error) error {
 			status, code, msg := demo.Refusal(err)
 			c.Set(fiber.HeaderCacheControl, "no-store")
@@ -76,18 +87,89 @@ func newApp(o demo.Options) *fiber.App {
 		return render(c, d)
 	})
 	app.Post("/login", func(c fiber.Ctx) error {
-		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
-			status, msg := demo.LoginRefusal(err)
+		remember := c.FormValue("remember") != "" // the "remember me" box
+		if _, err := fiberjwt.ProcessLoginWith(c, c.FormValue("id"), c.FormValue("pw"), fiberjwt.LoginOptions{Remember: remember}); err != nil {
+			// ErrThrottled answers 429, with the Retry-After header that
+			// ProcessLogin set.
+			status, msg := demo.LoginRefusal(err, c.GetRespHeader(fiber.HeaderRetryAfter))
 			c.Status(status)
 			return render(c, demo.PageData{Title: "Welcome", Message: msg})
 		}
 		return c.Redirect().Status(fiber.StatusSeeOther).To("/protected")
 	})
-	app.Get("/protected", func(c fiber.Ctx) error {
-		u := fiber.Locals[demo.User](c, "user")
-		expires, _ := fiberjwt.Expiry(c)
+	app.Get("/signup", func(c fiber.Ctx) error {
+		d := demo.PageData{Title: "Create an account", SignUp: true}
+		if u, ok := fiberjwt.CurrentUser[demo.User](c); ok {
+			d.User = &u
+		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return render(c, demo.PageData{Title: "Your account", User: &u, Protected: true, CSRF: fiberjwt.CSRFToken(c), Expires: expires})
+		return render(c, d)
+	})
+	app.Post("/signup", func(c fiber.Ctx) error {
+		id, name := c.FormValue("id"), c.FormValue("name")
+		u, err := users.Create(id, name, c.FormValue("pw"))
+		if err == nil {
+			// The new user is signed in at once: LoginUser signs a user
+			// the app trusts, without a password.
+			if _, err = fiberjwt.LoginUser(c, u, fiberjwt.LoginOptions{Remember: c.FormValue("remember") != ""}); err != nil {
+				users.Delete(u.ID) // a sign-up from another site (ErrCSRF) leaves no account
+			}
+		}
+		if err != nil {
+			status, msg := demo.SignUpRefusal(err)
+			c.Status(status)
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			return render(c, demo.PageData{Title: "Create an account", SignUp: true, Message: msg, Form: demo.Form{ID: id, Name: name}})
+		}
+		demo.LogEvent(o.Log, "signup", u.ID, c.IP(), nil)
+		return c.Redirect().Status(fiber.StatusSeeOther).To("/protected")
+	})
+	// protected answers with the protected page of the request's user.
+	protected := func(c fiber.Ctx, notice, msg string) error {
+		u := fiber.Locals[demo.User](c, "user")
+		sess, _ := fiberjwt.CurrentSession(c)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return render(c, demo.PageData{Title: "Your account", User: &u, Protected: true, Notice: notice, Message: msg,
+			CSRF: fiberjwt.CSRFToken(c), Session: demo.SessionOf(sess.LoginTime, sess.Expires, sess.Remembered, o.Clock())})
+	}
+	app.Get("/protected", func(c fiber.Ctx) error {
+		return protected(c, demo.Notice(c.Query("done")), "")
+	})
+	// The routes below are protected: the middleware has checked the CSRF
+	// field of their forms.
+	app.Post("/signout-others", func(c fiber.Ctx) error {
+		if err := fiberjwt.SignOutOtherDevices(c); err != nil { // ErrStorage
+			c.Status(fiber.StatusServiceUnavailable)
+			return protected(c, "", demo.SignOutFailed)
+		}
+		return c.Redirect().Status(fiber.StatusSeeOther).To("/protected?done=others")
+	})
+	app.Post("/password", func(c fiber.Ctx) error {
+		u := fiber.Locals[demo.User](c, "user")
+		sess, _ := fiberjwt.CurrentSession(c)
+		remembered := sess.Remembered
+		newPW := c.FormValue("new_pw")
+		err := demo.CheckPassword(newPW)
+		if err == nil {
+			// The current password is checked as a login is, throttled
+			// alike, and the browser gets a new session.
+			_, err = fiberjwt.ProcessLoginWith(c, u.ID, c.FormValue("pw"), fiberjwt.LoginOptions{Remember: remembered})
+		}
+		if err == nil {
+			err = users.SetPassword(u.ID, newPW)
+		}
+		if err != nil {
+			status, msg := demo.PasswordRefusal(err, c.GetRespHeader(fiber.HeaderRetryAfter))
+			c.Status(status)
+			return protected(c, "", msg)
+		}
+		// Every other session of the user ends: whoever knew the old
+		// password is signed out.
+		if err := fiberjwt.SignOutOtherDevices(c); err != nil { // ErrStorage
+			c.Status(fiber.StatusServiceUnavailable)
+			return protected(c, "", demo.PasswordChangedSignOutFailed)
+		}
+		return c.Redirect().Status(fiber.StatusSeeOther).To("/protected?done=password")
 	})
 	app.Get("/api/me", func(c fiber.Ctx) error {
 		u, _ := fiberjwt.CurrentUser[demo.User](c)
@@ -100,7 +182,6 @@ func newApp(o demo.Options) *fiber.App {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(fiber.Map{"clicks": clicks.Add(u.ID)})
 	})
-	// /logout is protected: the middleware has checked the CSRF field.
 	app.Post("/logout", func(c fiber.Ctx) error {
 		if err := fiberjwt.Logout(c); err != nil { // ErrStorage
 			c.Status(fiber.StatusServiceUnavailable)

@@ -7,7 +7,9 @@
 //
 // It drives the demo through HTTP only (black-box), so what it checks is
 // what a browser sees: the routes, the cookies byte for byte, CSRF, the
-// sliding session, revocation, and the refusal of hostile tokens. It is a
+// sliding session, revocation, the refusal of hostile tokens, and the
+// sign-in flows (sign-up, "remember me", signing out other devices, the
+// password change, login throttling, the audit log). It is a
 // non-test package so that both modules can import it; it uses the
 // standard library and golang-jwt only.
 package conformance
@@ -58,6 +60,13 @@ func Run(t *testing.T, newApp func(demo.Options) App) {
 		{"LogoutRevokes", testLogoutRevokes},
 		{"ReloginRevokes", testReloginRevokes},
 		{"HostileTokens", testHostileTokens},
+		{"SignUp", testSignUp},
+		{"RememberMe", testRememberMe},
+		{"BrowserSessionLimit", testBrowserSessionLimit},
+		{"SignOutOtherDevices", testSignOutOtherDevices},
+		{"ChangePassword", testChangePassword},
+		{"LoginThrottled", testLoginThrottled},
+		{"AuditLog", testAuditLog},
 		{"HugeCookieAnswered", testHugeCookieAnswered},
 		{"BrowserSizedRequest", testBrowserSizedRequest},
 	} {
@@ -210,16 +219,32 @@ func (b *browser) withToken(tok string) *browser {
 	return &browser{t: b.t, app: b.app, o: b.o, jar: map[string]string{b.o.CookieName(): tok}}
 }
 
-// login signs id in with pw and fails the test unless the app answers 303
-// to /protected with a token and a CSRF cookie.
+// login signs id in with pw, "remember me" ticked, and fails the test
+// unless the app answers 303 to /protected with a token and a CSRF cookie.
 func (b *browser) login(id, pw string) answer {
 	b.t.Helper()
-	a := b.do("POST", "/login", url.Values{"id": {id}, "pw": {pw}})
+	return b.loginWith(id, pw, true)
+}
+
+// loginWith is login with the "remember me" box ticked or not.
+func (b *browser) loginWith(id, pw string, remember bool) answer {
+	b.t.Helper()
+	form := url.Values{"id": {id}, "pw": {pw}}
+	if remember {
+		form.Set("remember", "on") // what a browser sends for a ticked box
+	}
+	return b.signedIn("login "+id, b.do("POST", "/login", form))
+}
+
+// signedIn fails the test unless a, the answer to a login or a sign-up,
+// is 303 to /protected with a token and a CSRF cookie, and returns it.
+func (b *browser) signedIn(what string, a answer) answer {
+	b.t.Helper()
 	tok, okTok := a.cookie(b.o.CookieName())
 	csrf, okCSRF := a.cookie("csrf_token")
 	if a.status != 303 || a.header.Get("Location") != "/protected" || tok == "" || !okTok || csrf == "" || !okCSRF {
-		b.t.Fatalf("login %s = %d to %q, Set-Cookie %q; want 303 to /protected with a token and a CSRF cookie",
-			id, a.status, a.header.Get("Location"), a.setCookies())
+		b.t.Fatalf("%s = %d to %q, Set-Cookie %q; want 303 to /protected with a token and a CSRF cookie",
+			what, a.status, a.header.Get("Location"), a.setCookies())
 	}
 	return a
 }

@@ -19,6 +19,7 @@ func testContract(t *testing.T, newApp func(demo.Options) App) {
 	b := newBrowser(t, newApp(o), o)
 
 	expect(t, "GET /", b.do("GET", "/", nil), 200, `action="/login"`)
+	expect(t, "GET /: the login form's remember-me box", b.do("GET", "/", nil), 200, `type="checkbox" id="remember" name="remember"`)
 
 	a := b.do("POST", "/login", url.Values{"id": {"alice"}, "pw": {"nope"}})
 	expect(t, "wrong password", a, 401, "Wrong id or password.")

@@ -33,6 +33,10 @@ func testRefusals(t *testing.T, newApp func(demo.Options) App) {
 		{name: "API without CSRF value", signedIn: true, method: "POST", path: "/api/clicks", want: 403, json: `{"error":"forbidden"}`},
 		{name: "page without CSRF value", signedIn: true, method: "POST", path: "/logout", want: 403, page: "This request did not come from this site&#39;s own page."},
 		{name: "unknown API route signed out", method: "GET", path: "/api/nothing", want: 401, json: `{"error":"unauthorized"}`},
+		{name: "sign out others signed out", method: "POST", path: "/signout-others", want: 401, page: "Please sign in to see this page."},
+		{name: "sign out others without CSRF value", signedIn: true, method: "POST", path: "/signout-others", want: 403, page: "This request did not come from this site&#39;s own page."},
+		{name: "password change signed out", method: "POST", path: "/password", want: 401, page: "Please sign in to see this page."},
+		{name: "password change without CSRF value", signedIn: true, method: "POST", path: "/password", want: 403, page: "This request did not come from this site&#39;s own page."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

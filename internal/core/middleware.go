@@ -452,6 +452,15 @@ func Expiry(rc *fasthttp.RequestCtx) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// CurrentSession is the adapters' CurrentSession: the login time, the
+// expiry and whether the login is remembered.
+func CurrentSession(rc *fasthttp.RequestCtx) (login, expires time.Time, remembered, ok bool) {
+	if _, s := current(rc); s != nil {
+		return s.authTime, s.expires, !s.browser, true
+	}
+	return time.Time{}, time.Time{}, false, false
+}
+
 // CurrentUser is the adapters' CurrentUser.
 func CurrentUser[U any](rc *fasthttp.RequestCtx) (U, bool) {
 	var zero U

@@ -394,7 +394,7 @@ func (m *middleware[U, C]) throttled(c C, rc *fasthttp.RequestCtx, keys [2]strin
 	}
 	secs := int((wait + time.Second - 1) / time.Second)
 	rc.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.Itoa(secs))
-	return fmt.Errorf("%w: too many failed logins: retry in %d s", ErrThrottled, secs)
+	return fmt.Errorf("%w: retry in %d s", ErrThrottled, secs)
 }
 
 // failed counts a failed login under both keys. The window starts with the

@@ -1,22 +1,25 @@
 // Package demo is what the Fiber v2 and v3 demos (example/ and
 // fiberv3/example/) share besides their routes: the users, the page, the
-// settings from the environment, the answers to refused requests, and a
-// listener that answers oversized requests cleanly. It uses the standard
-// library only.
+// settings from the environment, the answers to refused requests, the
+// audit log, and a listener that answers oversized requests cleanly. It
+// uses the standard library only.
 package demo
 
 import (
+	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
 	"log"
+	"log/slog"
 	"net"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,31 +33,6 @@ type User struct {
 	Name string `json:"name"`
 }
 
-type account struct {
-	password string
-	user     User
-}
-
-// accounts is the demo's user database. A real site stores password hashes
-// (bcrypt, argon2id), never the passwords.
-var accounts = map[string]account{
-	"alice": {password: "wonderland", user: User{ID: "alice", Name: "Alice"}},
-	"bob":   {password: "builder", user: User{ID: "bob", Name: "Bob"}},
-}
-
-// ErrWrongPassword refuses a login.
-var ErrWrongPassword = errors.New("wrong id or password")
-
-// Authenticate checks an id and a password: Config.Authenticate without
-// the request.
-func Authenticate(id, pw string) (User, error) {
-	a, ok := accounts[id]
-	if !ok || subtle.ConstantTimeCompare([]byte(a.password), []byte(pw)) != 1 {
-		return User{}, ErrWrongPassword
-	}
-	return a.user, nil
-}
-
 //go:embed web
 var web embed.FS
 
@@ -63,11 +41,20 @@ var page = template.Must(template.ParseFS(web, "web/page.html"))
 // PageData is what the page shows.
 type PageData struct {
 	Title     string
-	Message   string
+	Message   string // an error
+	Notice    string // a confirmation
 	User      *User
-	Protected bool
-	CSRF      string    // for the hidden field of forms that change state
-	Expires   time.Time // when the session ends unless it is used
+	Protected bool    // the protected page: the session panel and the account forms
+	SignUp    bool    // the sign-up form, in place of the login form
+	Form      Form    // what a refused sign-up had typed
+	CSRF      string  // for the hidden field of forms that change state
+	Session   Session // the request's session, on the protected page
+}
+
+// Form is what a refused sign-up had typed, shown again: never the
+// password.
+type Form struct {
+	ID, Name string
 }
 
 // Render writes the page (text/html; charset=utf-8) to w.
@@ -133,6 +120,17 @@ type Options struct {
 	Secure bool
 	// Now is Config.TimeFunc; nil means time.Now.
 	Now func() time.Time
+	// Log receives the audit log: the sign-in events (Config.OnEvent) and
+	// the sign-ups; nil means none.
+	Log *slog.Logger
+}
+
+// Clock returns the time by Now.
+func (o Options) Clock() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // CookieName is the token cookie's name.
@@ -148,7 +146,7 @@ func (o Options) CookieName() string {
 // IsPublic reports whether the route at path is served signed out too
 // (Config.Next).
 func IsPublic(path string) bool {
-	return path == "/" || path == "/login" || strings.HasPrefix(path, "/static/")
+	return path == "/" || path == "/login" || path == "/signup" || strings.HasPrefix(path, "/static/")
 }
 
 // Refusal is the demo's Config.Unauthorized, but for the writing: the
@@ -162,15 +160,107 @@ func Refusal(err error) (status int, code, message string) {
 }
 
 // LoginRefusal is the status and the message of the page that answers a
-// refused login.
-func LoginRefusal(err error) (status int, message string) {
+// refused login; retryAfter is the response's Retry-After header, which
+// ProcessLogin sets when it throttles.
+func LoginRefusal(err error, retryAfter string) (status int, message string) {
 	switch {
+	case errors.Is(err, core.ErrThrottled): // too many wrong passwords lately
+		return 429, "Too many failed sign-ins: try again in " + seconds(retryAfter) + "."
 	case errors.Is(err, core.ErrCSRF): // posted by a form on another site
 		return 403, "This sign-in came from another site: sign in on this page."
 	case errors.Is(err, core.ErrStorage): // the previous session could not be revoked
 		return 503, "Signing in is not possible right now: try again later."
 	}
 	return 401, "Wrong id or password."
+}
+
+// SignUpRefusal is the status and the message of the page that answers a
+// refused sign-up: Users.Create's errors, or LoginUser's.
+func SignUpRefusal(err error) (status int, message string) {
+	switch {
+	case errors.Is(err, ErrMissingField):
+		return 400, "Please fill in every field."
+	case errors.Is(err, ErrBadID):
+		return 400, "The id may hold lower-case letters, digits, '.', '_' and '-', at most 32 of them."
+	case errors.Is(err, ErrBadName):
+		return 400, "The name may have at most 64 characters."
+	case errors.Is(err, ErrWeakPassword):
+		return 400, fmt.Sprintf("The password needs at least %d characters.", MinPassword)
+	case errors.Is(err, ErrIDTaken):
+		return 409, "This id is taken: choose another."
+	case errors.Is(err, ErrFull):
+		return 503, "No more accounts can be created on this demo."
+	case errors.Is(err, core.ErrCSRF): // posted by a form on another site
+		return 403, "This sign-up came from another site: sign up on this page."
+	case errors.Is(err, core.ErrStorage):
+		return 503, "Signing up is not possible right now: try again later."
+	}
+	return 500, "Signing you in failed."
+}
+
+// PasswordRefusal is the status and the message of the page that answers
+// a refused password change; retryAfter is the response's Retry-After
+// header.
+func PasswordRefusal(err error, retryAfter string) (status int, message string) {
+	switch {
+	case errors.Is(err, ErrWeakPassword):
+		return 400, fmt.Sprintf("The new password needs at least %d characters.", MinPassword)
+	case errors.Is(err, core.ErrThrottled):
+		return 429, "Too many wrong passwords: try again in " + seconds(retryAfter) + "."
+	case errors.Is(err, core.ErrInvalidCredentials), errors.Is(err, ErrWrongPassword):
+		return 403, "Your current password is wrong."
+	case errors.Is(err, core.ErrCSRF):
+		return 403, "This request did not come from this site's own page."
+	case errors.Is(err, core.ErrStorage):
+		return 503, "Changing the password is not possible right now: try again later."
+	}
+	return 500, "Changing the password failed."
+}
+
+// seconds words a Retry-After value in seconds.
+func seconds(retryAfter string) string {
+	if n, err := strconv.Atoi(retryAfter); err == nil && n > 0 {
+		if n == 1 {
+			return "1 second"
+		}
+		return strconv.Itoa(n) + " seconds"
+	}
+	return "a minute"
+}
+
+// SignOutFailed is the message of the page that answers a sign-out of the
+// other devices that could not be stored; PasswordChangedSignOutFailed
+// that of a password change whose sign-out failed.
+const (
+	SignOutFailed                = "Your other devices could not be signed out: try again later."
+	PasswordChangedSignOutFailed = "Your password is changed, but your other devices could not be signed out: press Sign out other devices later."
+)
+
+// Notice returns the confirmation that the protected page shows after the
+// redirect of a change, /protected?done=what; "" for anything else.
+func Notice(what string) string {
+	switch what {
+	case "others":
+		return "Your other devices are signed out."
+	case "password":
+		return "Your password is changed, and your other devices are signed out."
+	}
+	return ""
+}
+
+// LogEvent writes an audit event to l (nil: nowhere): what happened, the
+// user (for a failed login, the id tried: untrusted text, which slog
+// quotes) and the client's address, with the error of a refusal. It never
+// logs a password or a token.
+func LogEvent(l *slog.Logger, event, user, ip string, err error) {
+	if l == nil {
+		return
+	}
+	level, attrs := slog.LevelInfo, []any{"event", event, "user", user, "ip", ip}
+	if err != nil {
+		level, attrs = slog.LevelWarn, append(attrs, "err", err.Error())
+	}
+	l.Log(context.Background(), level, "auth", attrs...)
 }
 
 // LogoutFailed is the page that answers a logout whose revocation failed.
@@ -201,15 +291,16 @@ func Main(serve func(o Options, ln net.Listener) error) {
 		log.Print("warning: SECRET_KEY is not set; using a random key, so every session ends when the server stops")
 	}
 	o.Secure = !IsLoopback(addr)
+	o.Log = slog.Default()
 	ln, err := Listen(addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	if o.Secure {
-		log.Printf("fiberjwt demo listening on %s (users: alice/wonderland, bob/builder)", ln.Addr())
+		log.Printf("fiberjwt demo listening on %s (users: alice/wonderland, bob/builder, or sign up at /signup)", ln.Addr())
 		log.Print("cookies are Secure (__Host-token): serve this site over HTTPS, through a TLS-terminating proxy; browsers do not send them over plain http")
 	} else {
-		log.Printf("fiberjwt demo on http://%s (users: alice/wonderland, bob/builder)", ln.Addr())
+		log.Printf("fiberjwt demo on http://%s (users: alice/wonderland, bob/builder, or sign up at /signup)", ln.Addr())
 	}
 	log.Fatal(serve(o, ln))
 }
