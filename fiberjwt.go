@@ -1,7 +1,6 @@
 package fiberjwt
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/fiberjwt/fiberjwt/internal/core"
@@ -141,7 +140,7 @@ func LoginUser[U any](c *fiber.Ctx, user U, opts LoginOptions) (string, error) {
 // UserRevocations, and ErrNotMounted on a route the middleware did not
 // run on.
 func SignOutOtherDevices(c *fiber.Ctx) error {
-	return core.SignOut(c, c.Context(), "")
+	return core.SignOutOthers(c, c.Context())
 }
 
 // SignOutEverywhere revokes every session of the user whose sub claim is
@@ -151,10 +150,7 @@ func SignOutOtherDevices(c *fiber.Ctx) error {
 // that follow are valid. It needs no signed-in request, only a route the
 // middleware runs on. Errors as for SignOutOtherDevices.
 func SignOutEverywhere(c *fiber.Ctx, subject string) error {
-	if subject == "" {
-		return fmt.Errorf("%w: SignOutEverywhere needs a subject", ErrConfig)
-	}
-	return core.SignOut(c, c.Context(), subject)
+	return core.SignOutEverywhere(c, c.Context(), subject)
 }
 
 // EventKind tells what happened in an Event.

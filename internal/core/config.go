@@ -88,6 +88,7 @@ type settings[U, C any] struct {
 	sameSite        fasthttp.CookieSameSite // CookieSameSite's
 	contextStorage  ContextStorage          // Storage's context methods, when it has them
 	userRevocations UserRevocations         // Revocations', when it has them
+	memory          *memoryStorage          // Storage, when it is the default
 	// attempts keeps the failed logins counted for throttling: Storage
 	// when the app set one, else an in-memory store of its own, so that
 	// an attacker's failures never fill the store of revocations.
@@ -258,7 +259,8 @@ func configDefault[U, C, K, S, R, E any](pub Config[U, C, K, S, R, E], keys func
 	}
 	cfg.attempts = store{Storage: cfg.Storage, ctx: cfg.contextStorage}
 	if cfg.Revocations == nil && cfg.Storage == nil {
-		cfg.Storage = newMemoryStorage(defaultRevocations, cfg.TimeFunc)
+		cfg.memory = newMemoryStorage(defaultRevocations, cfg.TimeFunc)
+		cfg.Storage = cfg.memory
 		cfg.attempts = store{}
 	}
 	if cfg.attempts.Storage == nil && !cfg.DisableThrottle {

@@ -166,10 +166,10 @@ func (m *middleware[U, C]) refresh(c C, rc *fasthttp.RequestCtx, user U, s *sess
 // user's sessions are revoked.
 func (m *middleware[U, C]) check(c C, token []byte, now time.Time) (U, *session, error) {
 	user, s, err := m.verify(token, now)
-	if err == nil {
-		err = m.checkRevoked(c, s)
+	if err != nil || m.cfg.memory.empty() {
+		return user, s, err // nothing revoked in the default store
 	}
-	if err == nil {
+	if err = m.checkRevoked(c, s); err == nil {
 		err = m.checkUserRevoked(c, s)
 	}
 	return user, s, err

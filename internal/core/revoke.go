@@ -135,6 +135,12 @@ func (e memoryEntry) live(now time.Time) bool {
 	return e.expires.IsZero() || now.Before(e.expires)
 }
 
+// empty reports whether s is the default store and holds nothing: no
+// session or user was revoked. s may be nil.
+func (s *memoryStorage) empty() bool {
+	return s != nil && s.count.Load() == 0
+}
+
 // Get returns the value stored under key, or nil when there is none or it
 // expired. The caller must not modify it.
 func (s *memoryStorage) Get(key string) ([]byte, error) {

@@ -228,9 +228,20 @@ var errNoUser = errors.New("fiberjwt: Authenticate returned no user")
 // userPrefix namespaces the users' revocations in Config.Storage.
 const userPrefix = "fiberjwt:user:"
 
-// SignOut is the adapters' SignOutOtherDevices (subject "": the request's
-// user, keeping its session) and SignOutEverywhere.
-func SignOut[C any](c C, rc *fasthttp.RequestCtx, subject string) error {
+// SignOutOthers is the adapters' SignOutOtherDevices.
+func SignOutOthers[C any](c C, rc *fasthttp.RequestCtx) error {
+	m, ok := rc.UserValue(instanceKey{}).(loginer[C])
+	if !ok {
+		return ErrNotMounted
+	}
+	return m.signOut(c, rc, "")
+}
+
+// SignOutEverywhere is the adapters' SignOutEverywhere.
+func SignOutEverywhere[C any](c C, rc *fasthttp.RequestCtx, subject string) error {
+	if subject == "" {
+		return fmt.Errorf("%w: SignOutEverywhere needs a subject", ErrConfig)
+	}
 	m, ok := rc.UserValue(instanceKey{}).(loginer[C])
 	if !ok {
 		return ErrNotMounted
@@ -238,6 +249,8 @@ func SignOut[C any](c C, rc *fasthttp.RequestCtx, subject string) error {
 	return m.signOut(c, rc, subject)
 }
 
+// signOut revokes every session of subject begun before now; subject ""
+// means the request's user, keeping the request's session.
 func (m *middleware[U, C]) signOut(c C, rc *fasthttp.RequestCtx, subject string) error {
 	keep, kind := "", EventSignOutEverywhere
 	if subject == "" {
@@ -340,7 +353,7 @@ const (
 )
 
 // attemptKeys returns the store keys that count the failed logins of
-// account id from the client of c: a hash of both (ids are the client's
+// account id from the client of c (none with DisableThrottle): a hash of both (ids are the client's
 // to choose, and may be long), and the address. Ids differing in case
 // count as one.
 func (m *middleware[U, C]) attemptKeys(c C, id string) [2]string {
@@ -376,8 +389,8 @@ func (m *middleware[U, C]) attempts(c C, key string, now time.Time) (int, time.T
 // throttled returns an error wrapping ErrThrottled, and sets Retry-After,
 // when either key has reached its limit in the current window.
 func (m *middleware[U, C]) throttled(c C, rc *fasthttp.RequestCtx, keys [2]string, now time.Time) error {
-	if m.cfg.DisableThrottle {
-		return nil
+	if keys[0] == "" {
+		return nil // DisableThrottle
 	}
 	var wait time.Duration
 	for i, limit := range m.limits() {
@@ -404,8 +417,8 @@ func (m *middleware[U, C]) throttled(c C, rc *fasthttp.RequestCtx, keys [2]strin
 // uncounted, and one that cannot be read throttles nothing: throttling
 // fails open, so that a store outage does not stop every login.
 func (m *middleware[U, C]) failed(c C, keys [2]string, now time.Time) {
-	if m.cfg.DisableThrottle {
-		return
+	if keys[0] == "" {
+		return // DisableThrottle
 	}
 	for _, key := range keys {
 		count, end, err := m.attempts(c, key, now)
@@ -424,8 +437,8 @@ func (m *middleware[U, C]) failed(c C, keys [2]string, now time.Time) {
 // succeeded forgets the failed logins of the account from this address, as
 // Laravel's clearLoginAttempts does; those of the address stay.
 func (m *middleware[U, C]) succeeded(c C, keys [2]string) {
-	if m.cfg.DisableThrottle {
-		return
+	if keys[0] == "" {
+		return // DisableThrottle
 	}
 	if count, _, err := m.attempts(c, keys[0], m.cfg.TimeFunc()); err == nil && count > 0 {
 		_ = m.set(c, m.cfg.attempts, keys[0], []byte("0 0"), time.Second)
