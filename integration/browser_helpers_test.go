@@ -56,17 +56,23 @@ const (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browserDemo.removeBuild()
+	oidcDemo.removeBuild()
 	os.Exit(code)
 }
 
-// browserDemo builds the demo once per test binary, on first use.
-var browserDemo browserDemoBuild
+// browserDemo builds the demo (../example) once per test binary, on first
+// use; oidcDemo the OpenID Connect demo (../oidclogin/example).
+var (
+	browserDemo = browserDemoBuild{module: ".."}
+	oidcDemo    = browserDemoBuild{module: "../oidclogin"}
+)
 
 type browserDemoBuild struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
+	module string // the directory of the module whose ./example it builds
+	once   sync.Once
+	dir    string
+	bin    string
+	err    error
 }
 
 // binary returns the path of the built demo, building it on first call.
@@ -78,12 +84,12 @@ func (d *browserDemoBuild) binary(t *testing.T) string {
 			return
 		}
 		d.bin = filepath.Join(d.dir, "demo")
-		// From the repository root, so that the build uses the library's own
-		// module (and this module's replace points at the same code).
+		// In the demo's own module, so that the build uses its go.mod (whose
+		// replace directives point at this checkout's code).
 		cmd := exec.Command("go", "build", "-o", d.bin, "./example")
-		cmd.Dir = ".."
+		cmd.Dir = d.module
 		if out, err := cmd.CombinedOutput(); err != nil {
-			d.err = fmt.Errorf("go build ./example: %v\n%s", err, out)
+			d.err = fmt.Errorf("go build ./example in %s: %v\n%s", d.module, err, out)
 		}
 	})
 	if d.err != nil {
@@ -146,11 +152,19 @@ func browserPath(t *testing.T) string {
 func startBrowserDemo(ctx context.Context, t *testing.T, ttl string) string {
 	t.Helper()
 	bin := browserDemo.binary(t)
+	env := []string{"SECRET_KEY=" + browserDemoSecret}
+	if ttl != "" {
+		env = append(env, "SESSION_TTL="+ttl)
+	}
 	var lastErr error
 	// The port is free when picked but could be taken before the demo
 	// binds it: try again with another one.
 	for attempt := 0; attempt < 3; attempt++ {
-		base, err := runBrowserDemo(ctx, t, bin, ttl)
+		addr, err := freeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := runBrowserDemo(ctx, t, bin, addr, env)
 		if err == nil {
 			return base
 		}
@@ -163,26 +177,35 @@ func startBrowserDemo(ctx context.Context, t *testing.T, ttl string) string {
 	return ""
 }
 
-func runBrowserDemo(ctx context.Context, t *testing.T, bin, ttl string) (string, error) {
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
-	addr := l.Addr().String()
-	l.Close()
+	defer l.Close()
+	return l.Addr().String(), nil
+}
 
+// runBrowserDemo starts the demo binary on addr with the settings env
+// ("NAME=value", which replace any of the same name in the environment)
+// and waits until it answers GET / with 200.
+func runBrowserDemo(ctx context.Context, t *testing.T, bin, addr string, env []string) (string, error) {
+	env = append(env, "ADDR="+addr)
 	out := &browserBuffer{}
 	cmd := exec.Command(bin)
 	// The demo's own settings replace any that the environment has.
+	own := map[string]bool{}
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		own[name] = true
+	}
 	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); name != "ADDR" && name != "SECRET_KEY" && name != "SESSION_TTL" {
+		if name, _, _ := strings.Cut(kv, "="); !own[name] {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "ADDR="+addr, "SECRET_KEY="+browserDemoSecret)
-	if ttl != "" {
-		cmd.Env = append(cmd.Env, "SESSION_TTL="+ttl)
-	}
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return "", err
