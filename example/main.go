@@ -21,9 +21,13 @@
 // behind an HTTPS proxy: the cookie is "__Host-token", Secure, and browsers
 // send it over HTTPS only.
 //
-// fiberv3/example is the same site on Fiber v3; both pass the conformance
-// suite of internal/conformance. What they share besides the routes is in
-// internal/demo.
+// fiberv3/example is the same site on Fiber v3 (on its own default port,
+// so that both run side by side); both pass the conformance suite of
+// internal/conformance. This directory is the whole program, on public
+// packages only: copy it. Its files: main.go (the routes), site.go (the
+// page, the settings, the answers to refused requests, the audit log),
+// users.go (the accounts), session.go, listen.go (a listener that answers
+// oversized requests cleanly) and web/.
 package main
 
 import (
@@ -31,47 +35,46 @@ import (
 	"strings"
 
 	"github.com/fiberjwt/fiberjwt"
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 	"github.com/gofiber/fiber/v2"
 )
 
-func render(c *fiber.Ctx, d demo.PageData) error {
+func render(c *fiber.Ctx, d PageData) error {
 	c.Type("html", "utf-8")
-	return demo.Render(c.Response().BodyWriter(), d)
+	return Render(c.Response().BodyWriter(), d)
 }
 
 // newApp builds the demo site. Tests drive it with app.Test, or serve it on
 // a listener as main does.
-func newApp(o demo.Options) *fiber.App {
-	users := demo.NewUsers()
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: demo.ReadBufferSize})
-	app.Use(fiberjwt.New(fiberjwt.Config[demo.User]{
+func newApp(o Options) *fiber.App {
+	users := NewUsers()
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: ReadBufferSize})
+	app.Use(fiberjwt.New(fiberjwt.Config[User]{
 		SecretKey:    o.Secret,
-		Authenticate: func(_ *fiber.Ctx, id, pw string) (demo.User, error) { return users.Authenticate(id, pw) },
+		Authenticate: func(_ *fiber.Ctx, id, pw string) (User, error) { return users.Authenticate(id, pw) },
 		// The sub claim, by which SignOutOtherDevices finds the user's
 		// sessions: the id, which never changes.
-		Subject:    func(u demo.User) string { return u.ID },
+		Subject:    func(u User) string { return u.ID },
 		Expiration: o.TTL,
 		CookieName: o.CookieName(),
 		// Never set InsecureCookie behind a public address.
 		InsecureCookie: !o.Secure,
 		TimeFunc:       o.Now,
-		Next:           func(c *fiber.Ctx) bool { return demo.IsPublic(c.Path()) },
+		Next:           func(c *fiber.Ctx) bool { return IsPublic(c.Path()) },
 		OnEvent: func(_ *fiber.Ctx, e fiberjwt.Event) {
-			demo.LogEvent(o.Log, e.Kind.String(), e.Subject, e.IP, e.Err)
+			LogEvent(o.Log, e.Kind.String(), e.Subject, e.IP, e.Err)
 		},
 		Unauthorized: func(c *fiber.Ctx, err error) error {
-			status, code, msg := demo.Refusal(err)
+			status, code, msg := Refusal(err)
 			c.Set(fiber.HeaderCacheControl, "no-store")
 			c.Status(status)
 			if strings.HasPrefix(c.Path(), "/api/") {
 				return c.JSON(fiber.Map{"error": code})
 			}
-			return render(c, demo.PageData{Title: "Sign in required", Message: msg})
+			return render(c, PageData{Title: "Sign in required", Message: msg})
 		},
 	}))
 
-	for _, f := range demo.StaticFiles() {
+	for _, f := range StaticFiles() {
 		app.Get("/static/"+f.Name, func(c *fiber.Ctx) error {
 			c.Type(f.Ext, "utf-8")
 			c.Set(fiber.HeaderCacheControl, "public, max-age=300")
@@ -79,8 +82,8 @@ func newApp(o demo.Options) *fiber.App {
 		})
 	}
 	app.Get("/", func(c *fiber.Ctx) error {
-		d := demo.PageData{Title: "Welcome", CSRF: fiberjwt.CSRFToken(c)}
-		if u, ok := fiberjwt.CurrentUser[demo.User](c); ok {
+		d := PageData{Title: "Welcome", CSRF: fiberjwt.CSRFToken(c)}
+		if u, ok := fiberjwt.CurrentUser[User](c); ok {
 			d.User = &u
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
@@ -91,15 +94,15 @@ func newApp(o demo.Options) *fiber.App {
 		if _, err := fiberjwt.ProcessLoginWith(c, c.FormValue("id"), c.FormValue("pw"), fiberjwt.LoginOptions{Remember: remember}); err != nil {
 			// ErrThrottled answers 429, with the Retry-After header that
 			// ProcessLogin set.
-			status, msg := demo.LoginRefusal(err, c.GetRespHeader(fiber.HeaderRetryAfter))
+			status, msg := LoginRefusal(err, c.GetRespHeader(fiber.HeaderRetryAfter))
 			c.Status(status)
-			return render(c, demo.PageData{Title: "Welcome", Message: msg})
+			return render(c, PageData{Title: "Welcome", Message: msg})
 		}
 		return c.Redirect("/protected", fiber.StatusSeeOther)
 	})
 	app.Get("/signup", func(c *fiber.Ctx) error {
-		d := demo.PageData{Title: "Create an account", SignUp: true}
-		if u, ok := fiberjwt.CurrentUser[demo.User](c); ok {
+		d := PageData{Title: "Create an account", SignUp: true}
+		if u, ok := fiberjwt.CurrentUser[User](c); ok {
 			d.User = &u
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
@@ -116,40 +119,40 @@ func newApp(o demo.Options) *fiber.App {
 			}
 		}
 		if err != nil {
-			status, msg := demo.SignUpRefusal(err)
+			status, msg := SignUpRefusal(err)
 			c.Status(status)
 			c.Set(fiber.HeaderCacheControl, "no-store")
-			return render(c, demo.PageData{Title: "Create an account", SignUp: true, Message: msg, Form: demo.Form{ID: id, Name: name}})
+			return render(c, PageData{Title: "Create an account", SignUp: true, Message: msg, Form: Form{ID: id, Name: name}})
 		}
-		demo.LogEvent(o.Log, "signup", u.ID, c.IP(), nil)
+		LogEvent(o.Log, "signup", u.ID, c.IP(), nil)
 		return c.Redirect("/protected", fiber.StatusSeeOther)
 	})
 	// protected answers with the protected page of the request's user.
 	protected := func(c *fiber.Ctx, notice, msg string) error {
-		u := c.Locals("user").(demo.User)
+		u := c.Locals("user").(User)
 		sess, _ := fiberjwt.CurrentSession(c)
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return render(c, demo.PageData{Title: "Your account", User: &u, Protected: true, Notice: notice, Message: msg,
-			CSRF: fiberjwt.CSRFToken(c), Session: demo.SessionOf(sess.LoginTime, sess.Expires, sess.Remembered, o.Clock())})
+		return render(c, PageData{Title: "Your account", User: &u, Protected: true, Notice: notice, Message: msg,
+			CSRF: fiberjwt.CSRFToken(c), Session: SessionOf(sess.LoginTime, sess.Expires, sess.Remembered, o.Clock())})
 	}
 	app.Get("/protected", func(c *fiber.Ctx) error {
-		return protected(c, demo.Notice(c.Query("done")), "")
+		return protected(c, Notice(c.Query("done")), "")
 	})
 	// The routes below are protected: the middleware has checked the CSRF
 	// field of their forms.
 	app.Post("/signout-others", func(c *fiber.Ctx) error {
 		if err := fiberjwt.SignOutOtherDevices(c); err != nil { // ErrStorage
 			c.Status(fiber.StatusServiceUnavailable)
-			return protected(c, "", demo.SignOutFailed)
+			return protected(c, "", SignOutFailed)
 		}
 		return c.Redirect("/protected?done=others", fiber.StatusSeeOther)
 	})
 	app.Post("/password", func(c *fiber.Ctx) error {
-		u := c.Locals("user").(demo.User)
+		u := c.Locals("user").(User)
 		sess, _ := fiberjwt.CurrentSession(c)
 		remembered := sess.Remembered
 		newPW := c.FormValue("new_pw")
-		err := demo.CheckPassword(newPW)
+		err := CheckPassword(newPW)
 		if err == nil {
 			// The current password is checked as a login is, throttled
 			// alike, and the browser gets a new session.
@@ -159,7 +162,7 @@ func newApp(o demo.Options) *fiber.App {
 			err = users.SetPassword(u.ID, newPW)
 		}
 		if err != nil {
-			status, msg := demo.PasswordRefusal(err, c.GetRespHeader(fiber.HeaderRetryAfter))
+			status, msg := PasswordRefusal(err, c.GetRespHeader(fiber.HeaderRetryAfter))
 			c.Status(status)
 			return protected(c, "", msg)
 		}
@@ -167,25 +170,25 @@ func newApp(o demo.Options) *fiber.App {
 		// password is signed out.
 		if err := fiberjwt.SignOutOtherDevices(c); err != nil { // ErrStorage
 			c.Status(fiber.StatusServiceUnavailable)
-			return protected(c, "", demo.PasswordChangedSignOutFailed)
+			return protected(c, "", PasswordChangedSignOutFailed)
 		}
 		return c.Redirect("/protected?done=password", fiber.StatusSeeOther)
 	})
 	app.Get("/api/me", func(c *fiber.Ctx) error {
-		u, _ := fiberjwt.CurrentUser[demo.User](c)
+		u, _ := fiberjwt.CurrentUser[User](c)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(u)
 	})
-	var clicks demo.Clicks
+	var clicks Clicks
 	app.Post("/api/clicks", func(c *fiber.Ctx) error {
-		u, _ := fiberjwt.CurrentUser[demo.User](c)
+		u, _ := fiberjwt.CurrentUser[User](c)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(fiber.Map{"clicks": clicks.Add(u.ID)})
 	})
 	app.Post("/logout", func(c *fiber.Ctx) error {
 		if err := fiberjwt.Logout(c); err != nil { // ErrStorage
 			c.Status(fiber.StatusServiceUnavailable)
-			return render(c, demo.LogoutFailed)
+			return render(c, LogoutFailed)
 		}
 		return c.Redirect("/", fiber.StatusSeeOther)
 	})
@@ -193,5 +196,5 @@ func newApp(o demo.Options) *fiber.App {
 }
 
 func main() {
-	demo.Main(func(o demo.Options, ln net.Listener) error { return newApp(o).Listener(ln) })
+	Main(func(o Options, ln net.Listener) error { return newApp(o).Listener(ln) })
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/fiberjwt/fiberjwt/internal/conformance"
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 	"github.com/gofiber/fiber/v3"
 )
 
@@ -18,10 +17,10 @@ func (a v3App) Test(req *http.Request) (*http.Response, error) {
 }
 
 func (a v3App) Serve(ln net.Listener) error {
-	return a.App.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true})
+	return a.App.Listener(Lingering(ln), fiber.ListenConfig{DisableStartupMessage: true})
 }
 
 // cd fiberv3 && go test -run TestConformance ./example
 func TestConformance(t *testing.T) {
-	conformance.Run(t, func(o demo.Options) conformance.App { return v3App{newApp(o)} })
+	conformance.Run(t, func(o conformance.Options) conformance.App { return v3App{newApp(Options(o))} })
 }

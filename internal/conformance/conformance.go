@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,23 +29,52 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
 // App is one adapter's demo app under test.
 type App interface {
 	Test(req *http.Request) (*http.Response, error) // app.Test without a timeout
-	Serve(ln net.Listener) error                    // app.Listener(ln)
+	Serve(ln net.Listener) error                    // app.Listener(ln), ln wrapped as the demo's main does
 	Shutdown() error
 }
 
+// Options are the settings of a demo app under test: each demo declares
+// the same struct (its own Options, which this one converts to).
+type Options struct {
+	// Secret signs the tokens (HS512: at least 64 bytes).
+	Secret []byte
+	// TTL is Config.Expiration; 0 means its default.
+	TTL time.Duration
+	// Secure names the token cookie "__Host-token" and makes it Secure,
+	// for a site served over HTTPS; otherwise it is "token", not Secure,
+	// for plain http on loopback.
+	Secure bool
+	// Now is Config.TimeFunc; nil means time.Now.
+	Now func() time.Time
+	// Log receives the audit log: the sign-in events (Config.OnEvent) and
+	// the sign-ups; nil means none.
+	Log *slog.Logger
+}
+
+// CookieName is the token cookie's name the demo must use.
+func (o Options) CookieName() string {
+	if o.Secure {
+		return "__Host-token"
+	}
+	return "token"
+}
+
+// ReadBufferSize is the request-header limit the demos must set
+// (fiber.Config.ReadBufferSize): 16 KiB, which holds a browser's full
+// token cookie and the rest of its headers.
+const ReadBufferSize = 16 << 10
+
 // Run runs the whole suite as subtests of t against the apps newApp builds.
-func Run(t *testing.T, newApp func(demo.Options) App) {
+func Run(t *testing.T, newApp func(Options) App) {
 	t.Helper()
 	for _, tc := range []struct {
 		name string
-		run  func(*testing.T, func(demo.Options) App)
+		run  func(*testing.T, func(Options) App)
 	}{
 		{"Contract", testContract},
 		{"Bob", testBob},
@@ -161,14 +191,14 @@ func trySend(app App, req *http.Request) (answer, error) {
 type browser struct {
 	t    *testing.T
 	app  App
-	o    demo.Options
+	o    Options
 	jar  map[string]string
 	keep bool // update jar from the answers' Set-Cookie
 }
 
 // newBrowser returns a browser of app, which newApp built with o, with no
 // cookies.
-func newBrowser(t *testing.T, app App, o demo.Options) *browser {
+func newBrowser(t *testing.T, app App, o Options) *browser {
 	return &browser{t: t, app: app, o: o, jar: map[string]string{}, keep: true}
 }
 

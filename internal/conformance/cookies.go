@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
 // maskValues returns the Set-Cookie headers with each cookie's value
@@ -36,7 +34,7 @@ var (
 // only, SameSite=Lax, Secure with Options.Secure only, Max-Age from the
 // TTL and the clock; and that the token's exp, the page's expiry and the
 // CSRF values agree.
-func testLoginCookies(t *testing.T, newApp func(demo.Options) App) {
+func testLoginCookies(t *testing.T, newApp func(Options) App) {
 	tests := []struct {
 		name   string
 		now    time.Time
@@ -67,7 +65,7 @@ func testLoginCookies(t *testing.T, newApp func(demo.Options) App) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newClock(tt.now)
-			o := demo.Options{Secret: secret, TTL: tt.ttl, Secure: tt.secure, Now: c.Now}
+			o := Options{Secret: secret, TTL: tt.ttl, Secure: tt.secure, Now: c.Now}
 			b := newBrowser(t, newApp(o), o)
 			a := b.login("alice", "wonderland")
 			got, values := maskValues(a.setCookies())
@@ -114,7 +112,7 @@ func testLoginCookies(t *testing.T, newApp func(demo.Options) App) {
 
 // testLogoutCookies checks the Set-Cookie headers of a logout exactly:
 // both cookies cleared, with the login's attributes.
-func testLogoutCookies(t *testing.T, newApp func(demo.Options) App) {
+func testLogoutCookies(t *testing.T, newApp func(Options) App) {
 	tests := []struct {
 		secure bool
 		want   []string
@@ -136,7 +134,7 @@ func testLogoutCookies(t *testing.T, newApp func(demo.Options) App) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := newClock(epoch)
-			o := demo.Options{Secret: secret, TTL: time.Hour, Secure: tt.secure, Now: c.Now}
+			o := Options{Secret: secret, TTL: time.Hour, Secure: tt.secure, Now: c.Now}
 			b := newBrowser(t, newApp(o), o)
 			b.login("alice", "wonderland")
 			c.set(time.Minute)

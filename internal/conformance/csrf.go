@@ -7,14 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
 // testRefusals checks the demo's Unauthorized answers: 401 for no valid
 // token and 403 for a CSRF failure, as JSON under /api/ and as a page
 // elsewhere, whatever the Accept header, never cached, setting no cookie.
-func testRefusals(t *testing.T, newApp func(demo.Options) App) {
+func testRefusals(t *testing.T, newApp func(Options) App) {
 	tests := []struct {
 		name     string
 		signedIn bool
@@ -41,7 +39,7 @@ func testRefusals(t *testing.T, newApp func(demo.Options) App) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o := demo.Options{Secret: secret}
+			o := Options{Secret: secret}
 			b := newBrowser(t, newApp(o), o)
 			if tt.signedIn {
 				b.login("alice", "wonderland")
@@ -71,7 +69,7 @@ func testRefusals(t *testing.T, newApp func(demo.Options) App) {
 // session's CSRF value: the X-CSRF-Token header or the csrf_token form
 // field, never the query string nor another session's value; safe
 // requests need none.
-func testCSRF(t *testing.T, newApp func(demo.Options) App) {
+func testCSRF(t *testing.T, newApp func(Options) App) {
 	// The value a row sends, from the session's own and another session's.
 	right := func(own, _ string) string { return own }
 	wrong := func(own, _ string) string { return flipLast(own) }
@@ -103,7 +101,7 @@ func testCSRF(t *testing.T, newApp func(demo.Options) App) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o := demo.Options{Secret: secret}
+			o := Options{Secret: secret}
 			app := newApp(o)
 			b := newBrowser(t, app, o)
 			b.login("alice", "wonderland")
@@ -143,7 +141,7 @@ func testCSRF(t *testing.T, newApp func(demo.Options) App) {
 // another site (Sec-Fetch-Site, or an Origin whose host is not the Host)
 // is refused with 403 and no cookie; one from the site's own page, or
 // from a client that sends neither header, signs in.
-func testLoginOrigin(t *testing.T, newApp func(demo.Options) App) {
+func testLoginOrigin(t *testing.T, newApp func(Options) App) {
 	tests := []struct {
 		name   string
 		header []string
@@ -164,7 +162,7 @@ func testLoginOrigin(t *testing.T, newApp func(demo.Options) App) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o := demo.Options{Secret: secret}
+			o := Options{Secret: secret}
 			b := newBrowser(t, newApp(o), o)
 			req := request("POST", "http://example.com/login", url.Values{"id": {"alice"}, "pw": {"wonderland"}}, tt.header...)
 			a := send(t, b.app, req)

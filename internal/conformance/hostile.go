@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -56,9 +55,9 @@ func flipAt(s string, i int) string {
 // CSRF value: both must be refused as unauthorized. The "valid" rows
 // check that the tokens are forged right: each hostile one differs from
 // an accepted one by what its name says only.
-func testHostileTokens(t *testing.T, newApp func(demo.Options) App) {
+func testHostileTokens(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	b := newBrowser(t, app, o)
 	b.login("alice", "wonderland")

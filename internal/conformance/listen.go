@@ -1,6 +1,7 @@
 package conformance
 
-// The demo served as main serves it: on demo.Listen's listener, over TCP.
+// The demo served as main serves it: over TCP, on a listener App.Serve
+// wraps as the demo's main does (a lingering close).
 
 import (
 	"bufio"
@@ -17,20 +18,18 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
 // fiberDefaultReadBufferSize is Fiber's default ReadBufferSize (v2 and v3).
 const fiberDefaultReadBufferSize = 4096
 
-// serve serves app on demo.Listen's listener at a free loopback port until
+// serve serves app (App.Serve) at a free loopback port until
 // the test ends, and returns its host:port. The listener is open before
 // serve returns, so there is nothing to wait for: connections queue until
 // app.Serve accepts them.
 func serve(t *testing.T, app App) string {
 	t.Helper()
-	ln, err := demo.Listen("127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +83,12 @@ func rawExchange(addr string, req []byte) (status int, body string, err error) {
 }
 
 // testHugeCookieAnswered: an 80 KB Cookie header is far over
-// demo.ReadBufferSize. The demo must answer 431 (or 401) and end the
+// ReadBufferSize. The demo must answer 431 (or 401) and end the
 // connection cleanly every time, never reset it while the client is still
-// sending: without demo.Listen's lingering close the server closes with
+// sending: without the demo's lingering close the server closes with
 // most of the request unread, and the kernel resets the connection.
-func testHugeCookieAnswered(t *testing.T, newApp func(demo.Options) App) {
-	addr := serve(t, newApp(demo.Options{Secret: secret}))
+func testHugeCookieAnswered(t *testing.T, newApp func(Options) App) {
+	addr := serve(t, newApp(Options{Secret: secret}))
 	req := []byte("GET /protected HTTP/1.1\r\nHost: " + addr + "\r\nCookie: token=" + strings.Repeat("a", 80_000) + "\r\n\r\n")
 	const attempts = 30
 	failed := 0
@@ -152,9 +151,9 @@ func padToken(t *testing.T, tok string, size int) string {
 // testBrowserSizedRequest: a browser's request with the largest token
 // cookie a browser keeps (4096 bytes) and a browser's usual headers is
 // over Fiber's default ReadBufferSize (4096 bytes, which would answer 431)
-// but within demo.ReadBufferSize.
-func testBrowserSizedRequest(t *testing.T, newApp func(demo.Options) App) {
-	addr := serve(t, newApp(demo.Options{Secret: secret}))
+// but within ReadBufferSize.
+func testBrowserSizedRequest(t *testing.T, newApp func(Options) App) {
+	addr := serve(t, newApp(Options{Secret: secret}))
 
 	// Sign in over HTTP for a real token and CSRF value.
 	hc := &http.Client{
@@ -218,9 +217,9 @@ func testBrowserSizedRequest(t *testing.T, newApp func(demo.Options) App) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if len(tt.req) <= fiberDefaultReadBufferSize || len(tt.req) > demo.ReadBufferSize {
-				t.Fatalf("the request has %d bytes; the test needs more than Fiber's default %d and at most demo.ReadBufferSize %d",
-					len(tt.req), fiberDefaultReadBufferSize, demo.ReadBufferSize)
+			if len(tt.req) <= fiberDefaultReadBufferSize || len(tt.req) > ReadBufferSize {
+				t.Fatalf("the request has %d bytes; the test needs more than Fiber's default %d and at most ReadBufferSize %d",
+					len(tt.req), fiberDefaultReadBufferSize, ReadBufferSize)
 			}
 			status, body, err := rawExchange(addr, []byte(tt.req))
 			if err != nil {

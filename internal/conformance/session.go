@@ -7,13 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
 // tokenSet returns the token the answer sets, failing the test when it
 // sets none.
-func tokenSet(t *testing.T, what string, a answer, o demo.Options) string {
+func tokenSet(t *testing.T, what string, a answer, o Options) string {
 	t.Helper()
 	tok, ok := a.cookie(o.CookieName())
 	if !ok || tok == "" {
@@ -26,9 +24,9 @@ func tokenSet(t *testing.T, what string, a answer, o demo.Options) string {
 // while more than half of the token's life is left; a new one, for a
 // full TTL from then, once less is; the old token still works until its
 // own exp, and is refused after.
-func testRefresh(t *testing.T, newApp func(demo.Options) App) {
+func testRefresh(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	b := newBrowser(t, newApp(o), o)
 	b.login("alice", "wonderland")
 	old, csrf := b.token(), b.jar["csrf_token"]
@@ -92,9 +90,9 @@ func testRefresh(t *testing.T, newApp func(demo.Options) App) {
 // testLogoutRevokes checks that a logout revokes its session: a copy of
 // its token, or of the token a refresh gave it, is refused until the
 // token expires; another login of the same user is untouched.
-func testLogoutRevokes(t *testing.T, newApp func(demo.Options) App) {
+func testLogoutRevokes(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	b, other := newBrowser(t, app, o), newBrowser(t, app, o)
 	b.login("alice", "wonderland")
@@ -124,9 +122,9 @@ func testLogoutRevokes(t *testing.T, newApp func(demo.Options) App) {
 
 // testReloginRevokes checks that a login from a browser that is signed in
 // revokes that browser's previous session, and only that one.
-func testReloginRevokes(t *testing.T, newApp func(demo.Options) App) {
+func testReloginRevokes(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	b, other := newBrowser(t, app, o), newBrowser(t, app, o)
 	other.login("alice", "wonderland")

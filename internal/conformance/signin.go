@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
 // The cookies of a login, values masked (see maskValues): remembered,
@@ -76,9 +74,9 @@ func (b *browser) signUp(id, name, pw string, remember bool, header ...string) a
 // account then signs in with its password elsewhere. Refused sign-ups
 // (empty fields, a bad id, a short password, a taken id, another site's
 // form) set no cookie and create no account.
-func testSignUp(t *testing.T, newApp func(demo.Options) App) {
+func testSignUp(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	b := newBrowser(t, app, o)
 
@@ -171,7 +169,7 @@ func testSignUp(t *testing.T, newApp func(demo.Options) App) {
 // Max-Age; unticked, cookies with no Max-Age nor Expires, which end with
 // the browser. Refreshes keep the choice, and the protected page shows it,
 // with the login time, the expiry and the time left.
-func testRememberMe(t *testing.T, newApp func(demo.Options) App) {
+func testRememberMe(t *testing.T, newApp func(Options) App) {
 	tests := []struct {
 		name     string
 		remember bool
@@ -184,7 +182,7 @@ func testRememberMe(t *testing.T, newApp func(demo.Options) App) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newClock(epoch)
-			o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+			o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 			b := newBrowser(t, newApp(o), o)
 			a := b.loginWith("alice", "wonderland", tt.remember)
 			cookiesAre(t, "login", a, tt.cookies)
@@ -244,9 +242,9 @@ func checkSessionPanel(t *testing.T, what, page string, want map[string]string) 
 // testBrowserSessionLimit: a login that is not remembered ends 12 hours
 // after it began (Config.BrowserSessionAge's default), however busy; a
 // remembered one, kept busy alike, goes on.
-func testBrowserSessionLimit(t *testing.T, newApp func(demo.Options) App) {
+func testBrowserSessionLimit(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	browserOnly, remembered := newBrowser(t, app, o), newBrowser(t, app, o)
 	browserOnly.loginWith("alice", "wonderland", false)
@@ -267,9 +265,9 @@ func testBrowserSessionLimit(t *testing.T, newApp func(demo.Options) App) {
 // ends device B's session, the token a refresh gave it included, and
 // keeps A's, through its refreshes too; bob is untouched, and B can sign
 // in again.
-func testSignOutOtherDevices(t *testing.T, newApp func(demo.Options) App) {
+func testSignOutOtherDevices(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	devA, devB, bob := newBrowser(t, app, o), newBrowser(t, app, o), newBrowser(t, app, o)
 	devA.login("alice", "wonderland")
@@ -317,9 +315,9 @@ func testSignOutOtherDevices(t *testing.T, newApp func(demo.Options) App) {
 // password) checks the current password, sets the new one and signs out
 // the other devices; this browser stays signed in, in a new session. The
 // old password no longer signs in, the new one does.
-func testChangePassword(t *testing.T, newApp func(demo.Options) App) {
+func testChangePassword(t *testing.T, newApp func(Options) App) {
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 	app := newApp(o)
 	devA, devB := newBrowser(t, app, o), newBrowser(t, app, o)
 	devA.login("alice", "wonderland")
@@ -381,10 +379,10 @@ func testChangePassword(t *testing.T, newApp func(demo.Options) App) {
 // after 20 failures across accounts. The password change, which checks
 // the current password as a login does, is throttled alike. The clock
 // passes the window: no sleeping.
-func testLoginThrottled(t *testing.T, newApp func(demo.Options) App) {
+func testLoginThrottled(t *testing.T, newApp func(Options) App) {
 	setup := func(t *testing.T) (*clock, *browser) {
 		c := newClock(epoch)
-		o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now}
+		o := Options{Secret: secret, TTL: time.Hour, Now: c.Now}
 		return c, newBrowser(t, newApp(o), o)
 	}
 	login := func(b *browser, id, pw string) answer {
@@ -484,10 +482,10 @@ func (b *syncBuffer) String() string {
 // testAuditLog: Options.Log receives one line per sign-in event (through
 // Config.OnEvent) and sign-up, with the event, the user and the client's
 // address, and the error of a refusal; never a password or a token.
-func testAuditLog(t *testing.T, newApp func(demo.Options) App) {
+func testAuditLog(t *testing.T, newApp func(Options) App) {
 	var out syncBuffer
 	c := newClock(epoch)
-	o := demo.Options{Secret: secret, TTL: time.Hour, Now: c.Now, Log: slog.New(slog.NewJSONHandler(&out, nil))}
+	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now, Log: slog.New(slog.NewJSONHandler(&out, nil))}
 	app := newApp(o)
 	b, other := newBrowser(t, app, o), newBrowser(t, app, o)
 

@@ -1,9 +1,8 @@
-// Package demo is what the Fiber v2 and v3 demos (example/ and
-// fiberv3/example/) share besides their routes: the users, the page, the
+package main
+
+// What the demo needs besides its routes (main.go): the users' page, the
 // settings from the environment, the answers to refused requests, the
-// audit log, and a listener that answers oversized requests cleanly. It
-// uses the standard library only.
-package demo
+// audit log. listen.go has the listener, users.go the accounts.
 
 import (
 	"context"
@@ -24,7 +23,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fiberjwt/fiberjwt/internal/core"
+	"github.com/fiberjwt/fiberjwt"
 )
 
 // User is what the token carries: never the password.
@@ -153,7 +152,7 @@ func IsPublic(path string) bool {
 // status, the error code of the JSON answer under /api/, and the message
 // of the page otherwise.
 func Refusal(err error) (status int, code, message string) {
-	if errors.Is(err, core.ErrCSRF) {
+	if errors.Is(err, fiberjwt.ErrCSRF) {
 		return 403, "forbidden", "This request did not come from this site's own page."
 	}
 	return 401, "unauthorized", "Please sign in to see this page."
@@ -164,11 +163,11 @@ func Refusal(err error) (status int, code, message string) {
 // ProcessLogin sets when it throttles.
 func LoginRefusal(err error, retryAfter string) (status int, message string) {
 	switch {
-	case errors.Is(err, core.ErrThrottled): // too many wrong passwords lately
+	case errors.Is(err, fiberjwt.ErrThrottled): // too many wrong passwords lately
 		return 429, "Too many failed sign-ins: try again in " + seconds(retryAfter) + "."
-	case errors.Is(err, core.ErrCSRF): // posted by a form on another site
+	case errors.Is(err, fiberjwt.ErrCSRF): // posted by a form on another site
 		return 403, "This sign-in came from another site: sign in on this page."
-	case errors.Is(err, core.ErrStorage): // the previous session could not be revoked
+	case errors.Is(err, fiberjwt.ErrStorage): // the previous session could not be revoked
 		return 503, "Signing in is not possible right now: try again later."
 	}
 	return 401, "Wrong id or password."
@@ -190,9 +189,9 @@ func SignUpRefusal(err error) (status int, message string) {
 		return 409, "This id is taken: choose another."
 	case errors.Is(err, ErrFull):
 		return 503, "No more accounts can be created on this demo."
-	case errors.Is(err, core.ErrCSRF): // posted by a form on another site
+	case errors.Is(err, fiberjwt.ErrCSRF): // posted by a form on another site
 		return 403, "This sign-up came from another site: sign up on this page."
-	case errors.Is(err, core.ErrStorage):
+	case errors.Is(err, fiberjwt.ErrStorage):
 		return 503, "Signing up is not possible right now: try again later."
 	}
 	return 500, "Signing you in failed."
@@ -205,13 +204,13 @@ func PasswordRefusal(err error, retryAfter string) (status int, message string) 
 	switch {
 	case errors.Is(err, ErrWeakPassword):
 		return 400, fmt.Sprintf("The new password needs at least %d characters.", MinPassword)
-	case errors.Is(err, core.ErrThrottled):
+	case errors.Is(err, fiberjwt.ErrThrottled):
 		return 429, "Too many wrong passwords: try again in " + seconds(retryAfter) + "."
-	case errors.Is(err, core.ErrInvalidCredentials), errors.Is(err, ErrWrongPassword):
+	case errors.Is(err, fiberjwt.ErrInvalidCredentials), errors.Is(err, ErrWrongPassword):
 		return 403, "Your current password is wrong."
-	case errors.Is(err, core.ErrCSRF):
+	case errors.Is(err, fiberjwt.ErrCSRF):
 		return 403, "This request did not come from this site's own page."
-	case errors.Is(err, core.ErrStorage):
+	case errors.Is(err, fiberjwt.ErrStorage):
 		return 503, "Changing the password is not possible right now: try again later."
 	}
 	return 500, "Changing the password failed."
@@ -267,7 +266,7 @@ func LogEvent(l *slog.Logger, event, user, ip string, err error) {
 var LogoutFailed = PageData{Title: "Signed out on this browser only",
 	Message: "Your cookies are cleared, but the session could not be revoked: try again later."}
 
-// Main runs a demo: it reads $ADDR (default 127.0.0.1:3000), $SECRET_KEY
+// Main runs the demo: it reads $ADDR (default 127.0.0.1:3000), $SECRET_KEY
 // (a random key when unset) and $SESSION_TTL (a Go duration), listens, and
 // hands the listener to serve with the options.
 func Main(serve func(o Options, ln net.Listener) error) {
@@ -297,10 +296,10 @@ func Main(serve func(o Options, ln net.Listener) error) {
 		log.Fatal(err)
 	}
 	if o.Secure {
-		log.Printf("fiberjwt demo listening on %s (users: alice/wonderland, bob/builder, or sign up at /signup)", ln.Addr())
+		log.Printf("fiberjwt demo (Fiber v2) listening on %s (users: alice/wonderland, bob/builder, or sign up at /signup)", ln.Addr())
 		log.Print("cookies are Secure (__Host-token): serve this site over HTTPS, through a TLS-terminating proxy; browsers do not send them over plain http")
 	} else {
-		log.Printf("fiberjwt demo on http://%s (users: alice/wonderland, bob/builder, or sign up at /signup)", ln.Addr())
+		log.Printf("fiberjwt demo (Fiber v2) on http://%s (users: alice/wonderland, bob/builder, or sign up at /signup)", ln.Addr())
 	}
 	log.Fatal(serve(o, ln))
 }

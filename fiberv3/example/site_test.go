@@ -1,4 +1,4 @@
-package demo_test
+package main
 
 import (
 	"errors"
@@ -8,11 +8,9 @@ import (
 	"testing"
 	"time"
 	"unsafe"
-
-	"github.com/fiberjwt/fiberjwt/internal/demo"
 )
 
-// go test -run Test_IsLoopback ./internal/demo
+// go test -run Test_IsLoopback ./fiberv3/example
 func Test_IsLoopback(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -35,17 +33,17 @@ func Test_IsLoopback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
 			t.Parallel()
-			if got := demo.IsLoopback(tt.addr); got != tt.want {
+			if got := IsLoopback(tt.addr); got != tt.want {
 				t.Errorf("IsLoopback(%q) = %v, want %v", tt.addr, got, tt.want)
 			}
 		})
 	}
 }
 
-// go test -race -run Test_Users_Concurrent ./internal/demo
+// go test -race -run Test_Users_Concurrent ./fiberv3/example
 func Test_Users_Concurrent(t *testing.T) {
 	t.Parallel()
-	users := demo.NewUsers()
+	users := NewUsers()
 	const n = 32
 	var wg sync.WaitGroup
 	created := make(chan string, n)
@@ -57,7 +55,7 @@ func Test_Users_Concurrent(t *testing.T) {
 			id := "user" + strconv.Itoa(i/2)
 			if _, err := users.Create(id, "User", "password-"+strconv.Itoa(i)); err == nil {
 				created <- id
-			} else if !errors.Is(err, demo.ErrIDTaken) {
+			} else if !errors.Is(err, ErrIDTaken) {
 				t.Errorf("Create(%q) = %v, want nil or ErrIDTaken", id, err)
 			}
 			users.Authenticate("alice", "wonderland")
@@ -83,23 +81,23 @@ func Test_Users_Concurrent(t *testing.T) {
 	}
 }
 
-// go test -run Test_Users ./internal/demo
+// go test -run Test_Users ./fiberv3/example
 func Test_Users(t *testing.T) {
 	t.Parallel()
-	users := demo.NewUsers()
+	users := NewUsers()
 	tests := []struct {
 		name, id, userName, pw string
 		wantErr                error
 	}{
 		{"ok", "carol", "Carol", "looking-glass", nil},
-		{"taken", "alice", "Alice II", "looking-glass", demo.ErrIDTaken},
-		{"empty id", "", "X", "looking-glass", demo.ErrMissingField},
-		{"blank name", "x", " \t", "looking-glass", demo.ErrMissingField},
-		{"empty password", "x", "X", "", demo.ErrMissingField},
-		{"upper case", "Carol2", "X", "looking-glass", demo.ErrBadID},
-		{"33 characters", strings.Repeat("a", 33), "X", "looking-glass", demo.ErrBadID},
-		{"65-character name", "x", strings.Repeat("é", 65), "looking-glass", demo.ErrBadName},
-		{"7-character password", "x", "X", "1234567", demo.ErrWeakPassword},
+		{"taken", "alice", "Alice II", "looking-glass", ErrIDTaken},
+		{"empty id", "", "X", "looking-glass", ErrMissingField},
+		{"blank name", "x", " \t", "looking-glass", ErrMissingField},
+		{"empty password", "x", "X", "", ErrMissingField},
+		{"upper case", "Carol2", "X", "looking-glass", ErrBadID},
+		{"33 characters", strings.Repeat("a", 33), "X", "looking-glass", ErrBadID},
+		{"65-character name", "x", strings.Repeat("é", 65), "looking-glass", ErrBadName},
+		{"7-character password", "x", "X", "1234567", ErrWeakPassword},
 	}
 	for _, tt := range tests {
 		_, err := users.Create(tt.id, tt.userName, tt.pw)
@@ -107,15 +105,15 @@ func Test_Users(t *testing.T) {
 			t.Errorf("%s: Create = %v, want %v", tt.name, err, tt.wantErr)
 		}
 	}
-	if u, err := users.Authenticate("carol", "looking-glass"); err != nil || u != (demo.User{ID: "carol", Name: "Carol"}) {
+	if u, err := users.Authenticate("carol", "looking-glass"); err != nil || u != (User{ID: "carol", Name: "Carol"}) {
 		t.Errorf("Authenticate(carol) = %v, %v", u, err)
 	}
 	for _, pw := range []string{"looking-glas", "", "wonderland"} {
-		if _, err := users.Authenticate("carol", pw); !errors.Is(err, demo.ErrWrongPassword) {
+		if _, err := users.Authenticate("carol", pw); !errors.Is(err, ErrWrongPassword) {
 			t.Errorf("Authenticate(carol, %q) = %v, want ErrWrongPassword", pw, err)
 		}
 	}
-	if _, err := users.Authenticate("nobody", ""); !errors.Is(err, demo.ErrWrongPassword) {
+	if _, err := users.Authenticate("nobody", ""); !errors.Is(err, ErrWrongPassword) {
 		t.Errorf("Authenticate(nobody, \"\") = %v, want ErrWrongPassword", err)
 	}
 	if err := users.SetPassword("carol", "through-the"); err != nil {
@@ -133,7 +131,7 @@ func Test_Users(t *testing.T) {
 	}
 }
 
-// go test -run Test_Left ./internal/demo
+// go test -run Test_Left ./fiberv3/example
 func Test_Left(t *testing.T) {
 	t.Parallel()
 	for d, want := range map[time.Duration]string{
@@ -145,20 +143,20 @@ func Test_Left(t *testing.T) {
 		time.Hour:                       "1 h 00 min",
 		24*time.Hour - time.Second:      "23 h 59 min",
 	} {
-		if got := demo.Left(d); got != want {
+		if got := Left(d); got != want {
 			t.Errorf("Left(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
 
-// go test -run Test_Users_CopiesRequestStrings ./internal/demo
+// go test -run Test_Users_CopiesRequestStrings ./fiberv3/example
 //
 // Fiber's c.FormValue returns strings that point into the request's
 // buffer, which the next request overwrites: Create must keep copies, of
 // the map key too.
 func Test_Users_CopiesRequestStrings(t *testing.T) {
 	t.Parallel()
-	users := demo.NewUsers()
+	users := NewUsers()
 	buf := []byte("carolCarol")
 	id, name := unsafe.String(&buf[0], 5), unsafe.String(&buf[5], 5)
 	if _, err := users.Create(id, name, "looking-glass"); err != nil {
@@ -166,7 +164,7 @@ func Test_Users_CopiesRequestStrings(t *testing.T) {
 	}
 	copy(buf, "xxxxxXxxxx") // the next request
 	u, err := users.Authenticate("carol", "looking-glass")
-	if err != nil || u != (demo.User{ID: "carol", Name: "Carol"}) {
+	if err != nil || u != (User{ID: "carol", Name: "Carol"}) {
 		t.Fatalf("Authenticate(carol) after the buffer changed = %+v, %v; want carol, Carol", u, err)
 	}
 	if _, err := users.Authenticate("xxxxx", "looking-glass"); err == nil {

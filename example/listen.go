@@ -1,4 +1,4 @@
-package demo
+package main
 
 import (
 	"io"
@@ -16,8 +16,11 @@ func Listen(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lingerListener{ln}, nil
+	return Lingering(ln), nil
 }
+
+// Lingering makes the connections ln accepts close with a lingering close.
+func Lingering(ln net.Listener) net.Listener { return lingerListener{ln} }
 
 // lingerListener hands out its TCP connections as *lingerConn.
 type lingerListener struct{ net.Listener }
