@@ -40,8 +40,11 @@
 //
 // Config.Authenticate checks an id and a password and returns the user, or an
 // error to refuse them. ProcessLogin calls it and, on success, signs a token
-// (sub, iat, nbf, exp, a random jti and the user), writes it to the cookie
-// and stores the user for the rest of the request:
+// (sub, iat, nbf, exp, a random jti, sid — the session, which refreshes
+// keep —, auth_time — the login, in milliseconds —, csrf — the session's
+// CSRF value —, eph when the login is not remembered, and the user under
+// usr), writes it to the cookie and stores the user for the rest of the
+// request:
 //
 //	app.Post("/login", func(c *fiber.Ctx) error {
 //		if _, err := fiberjwt.ProcessLogin(c, c.FormValue("id"), c.FormValue("pw")); err != nil {
@@ -183,13 +186,14 @@
 // A request that needs a valid token and has none is answered by
 // Config.Unauthorized, called with an error wrapping one of the sentinels
 // ErrNoToken, ErrInvalidToken, ErrNoExpiry, ErrTokenExpired,
-// ErrTokenNotValidYet, ErrCSRF, ErrRevoked or ErrStorage. Test it with
-// errors.Is; the error of golang-jwt or of the Storage, when there is one,
-// is wrapped too. The default answers 401 Unauthorized, 403 Forbidden for
-// ErrCSRF, or 503 Service Unavailable for ErrStorage (a token whose
-// revocation cannot be checked is refused), with a small JSON body when the
-// request prefers JSON and plain text otherwise. It never reveals the token
-// or the error.
+// ErrTokenNotValidYet, ErrCSRF, ErrRevoked, ErrStorage or
+// ErrKeysUnavailable. Test it with errors.Is; the error of golang-jwt or of
+// the Storage, when there is one, is wrapped too. The default answers 401
+// Unauthorized, 403 Forbidden for ErrCSRF, or 503 Service Unavailable for
+// ErrStorage (a token whose revocation cannot be checked is refused) and
+// ErrKeysUnavailable (a remote key set that cannot be fetched), with a
+// small JSON body when the request prefers JSON and plain text otherwise.
+// It never reveals the token or the error.
 //
 // ProcessLogin and Logout return ErrNotMounted on a route the middleware did
 // not run on. ErrConfig and ErrNotMounted mean a bug in the calling code; the

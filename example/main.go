@@ -31,6 +31,7 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"strings"
 
@@ -186,7 +187,15 @@ func newApp(o Options) *fiber.App {
 		return c.JSON(fiber.Map{"clicks": clicks.Add(u.ID)})
 	})
 	app.Post("/logout", func(c *fiber.Ctx) error {
-		if err := fiberjwt.Logout(c); err != nil { // ErrStorage
+		// A public route: with a valid token Logout still wants the CSRF
+		// field (ErrCSRF: another site sent it, nothing is done).
+		switch err := fiberjwt.Logout(c); {
+		case errors.Is(err, fiberjwt.ErrCSRF):
+			_, _, msg := Refusal(err)
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			c.Status(fiber.StatusForbidden)
+			return render(c, PageData{Title: "Sign in required", Message: msg})
+		case err != nil: // ErrStorage: cookies cleared, session not revoked
 			c.Status(fiber.StatusServiceUnavailable)
 			return render(c, LogoutFailed)
 		}
