@@ -8,6 +8,7 @@
 #
 #	bash integration/loadtest.sh                  # 5 rounds of 5 s per mode
 #	ROUNDS=3 DURATION=3s bash integration/loadtest.sh
+#	PROFILE=/tmp/prof bash integration/loadtest.sh   # and CPU profiles of the servers
 #
 # Each round runs the modes in a rotated order (round 1: bare fiberjwt
 # fiberjwt-redis contribjwt, round 2: fiberjwt fiberjwt-redis contribjwt bare,
@@ -20,15 +21,27 @@
 # prints each mode's median req/s, its ratio to bare's median, and the median
 # of its per-round ratios to bare.
 #
+# With PROFILE=DIR each server writes a CPU profile of its measured run (not
+# the warm-up) to DIR/MODE-rROUND.pprof, and the summary adds, per mode, the
+# median share of the server's CPU spent in the middleware (pprof's cum% of
+# its handler) and in the garbage collector. Read one with
+# `go tool pprof -top -cum DIR/fiberjwt-r1.pprof`.
+#
 # It installs nothing, except wrk with apt-get when wrk is missing and it
 # runs as root.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")"
 
 rounds=${ROUNDS:-5}
 duration=${DURATION:-5s}
 warmup=${WARMUP:-1s}
 connections=${CONNECTIONS:-32}
+profile=${PROFILE:-}
+if [ -n "$profile" ]; then
+	[[ $profile == /* ]] || profile="$caller/$profile"
+	mkdir -p "$profile"
+fi
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 modes=(bare fiberjwt fiberjwt-redis contribjwt)
@@ -122,11 +135,12 @@ status() {
 	curl -s -o "$tmp/body" -w '%{http_code}' --max-time 2 "$@" "$url" || true
 }
 
-# start_server MODE PORT starts the server and waits until it answers 200
-# to the token.
+# start_server MODE PORT [ARGS...] starts the server and waits until it
+# answers 200 to the token.
 start_server() {
 	local mode=$1 port=$2 url="http://127.0.0.1:$2/protected" code=000
-	"${server_pin[@]}" "$tmp/loadserver" -mode "$mode" -addr "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+	shift 2
+	"${server_pin[@]}" "$tmp/loadserver" -mode "$mode" -addr "127.0.0.1:$port" "$@" >"$tmp/server.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the $mode server exited"; }
@@ -140,6 +154,17 @@ start_server() {
 		code=$(status "$url")
 		[ "$code" != 200 ] || die "the $mode server answered 200 without a token"
 	fi
+}
+
+# wait_log TEXT waits until the server's log has a line TEXT.
+wait_log() {
+	for _ in $(seq 1 200); do
+		grep -qx "loadserver: $1" "$tmp/server.log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$tmp/server.log" >&2
+	die "the server did not log '$1'"
 }
 
 # run_wrk PORT DURATION runs wrk with the token cookie and prints its report.
@@ -156,12 +181,16 @@ for ((r = 0; r < rounds; r++)); do
 	for ((k = 0; k < ${#modes[@]}; k++)); do
 		mode=${modes[(r + k) % ${#modes[@]}]}
 		port=$(free_port) || die "no free loopback port"
-		start_server "$mode" "$port"
+		prof_args=()
+		[ -z "$profile" ] || prof_args=(-cpuprofile "$profile/$mode-r$((r + 1)).pprof")
+		start_server "$mode" "$port" "${prof_args[@]}"
 		if [ "$warmup" != 0 ]; then
 			run_wrk "$port" "$warmup" >/dev/null
 		fi
+		[ -z "$profile" ] || { kill -USR1 "$pid"; wait_log profiling; }
 		run_wrk "$port" "$duration" >"$tmp/wrk.out"
 		kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the $mode server died under load"; }
+		[ -z "$profile" ] || { kill -USR2 "$pid"; wait_log "profile written"; }
 		stop_server
 		if grep -q 'Non-2xx or 3xx responses' "$tmp/wrk.out"; then
 			cat "$tmp/wrk.out" >&2
@@ -201,3 +230,23 @@ awk -v order="${modes[*]}" '
 			printf "%-14s  %12.0f  %7.1f%%  %16.1f%%  %s\n", k, med[k], 100 * med[k] / med["bare"], 100 * q, runs
 		}
 	}' "$tmp/results"
+
+# share PROFILE REGEX prints the cum% of the first function matching REGEX
+# in the profile (0 when none).
+share() {
+	go tool pprof -top -cum "$1" 2>/dev/null | awk -v re="$2" '$5 ~ /%$/ && $0 ~ re { sub("%", "", $5); print $5; found = 1; exit } END { if (!found) print 0 }'
+}
+if [ -n "$profile" ]; then
+	echo
+	echo "CPU profiles in $profile; share of the server's CPU (median over rounds):"
+	printf '%-14s  %10s  %10s\n' mode middleware gc
+	for mode in "${modes[@]}"; do
+		mw=() gc=()
+		for f in "$profile/$mode"-r*.pprof; do
+			mw+=("$(share "$f" 'fiberjwt/internal/core[.][(][*]middleware.*[)][.]handle$|contrib/jwt[.]New[.]func')")
+			gc+=("$(share "$f" ' runtime[.]gcBgMarkWorker$')")
+		done
+		med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+		printf '%-14s  %9.1f%%  %9.1f%%\n' "$mode" "$(med "${mw[@]}")" "$(med "${gc[@]}")"
+	done
+fi

@@ -8,6 +8,12 @@
 //	loadserver -print-token                      # a token for the key, issued by fiberjwt
 //	loadserver -mode fiberjwt -addr 127.0.0.1:38080
 //	REDIS_ADDR=127.0.0.1:6379 loadserver -mode fiberjwt-redis
+//	loadserver -cpuprofile cpu.pprof             # profiles between SIGUSR1 and SIGUSR2
+//
+// With -cpuprofile FILE the server starts a CPU profile when it gets
+// SIGUSR1 and writes it to FILE when it gets SIGUSR2, then logs "profile
+// written" (loadtest.sh waits for that line): the profile covers the
+// measured load only, not the start-up or the warm-up.
 //
 // The key is $LOADTEST_KEY (at least 64 bytes) or, without it, a public demo
 // constant: this server is for measurements on loopback only, and refuses
@@ -24,6 +30,9 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"github.com/fiberjwt/fiberjwt"
@@ -47,6 +56,7 @@ func main() {
 	mode := flag.String("mode", "fiberjwt", "middleware in front of /protected: bare, fiberjwt or contribjwt")
 	addr := flag.String("addr", "127.0.0.1:38080", "loopback address to listen on")
 	printToken := flag.Bool("print-token", false, "print a token for the key, issued by fiberjwt, and exit")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of what runs between SIGUSR1 and SIGUSR2 to this file")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("loadserver: ")
@@ -74,6 +84,9 @@ func main() {
 	app, err := newApp(*mode, key)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *cpuprofile != "" {
+		go profileOnSignal(*cpuprofile)
 	}
 	log.Fatal(app.Listen(*addr))
 }
@@ -155,4 +168,31 @@ func checkLoopback(addr string) error {
 		return errors.New("-addr must be a loopback address such as 127.0.0.1:38080, not " + addr)
 	}
 	return nil
+}
+
+// profileOnSignal profiles the CPU from SIGUSR1 to SIGUSR2 into file.
+func profileOnSignal(file string) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1, syscall.SIGUSR2)
+	var f *os.File
+	for s := range sig {
+		switch {
+		case s == syscall.SIGUSR1 && f == nil:
+			var err error
+			if f, err = os.Create(file); err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
+			}
+			log.Print("profiling")
+		case s == syscall.SIGUSR2 && f != nil:
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				log.Fatal(err)
+			}
+			f = nil
+			log.Print("profile written")
+		}
+	}
 }
