@@ -199,3 +199,5 @@
 // not run on. ErrConfig and ErrNotMounted mean a bug in the calling code; the
 // other errors describe untrusted client input or a failing dependency.
 package fiberjwt
+
+//go:generate go run ./internal/genv3

@@ -584,8 +584,9 @@ func exampleKid(token string) string {
 	return header.Kid
 }
 
-// mapStorage is a minimal fiber.Storage that ignores expiry, enough to
-// share revocations between two apps of one example.
+// mapStorage is a minimal fiber.Storage that ignores expiry and contexts,
+// enough to share revocations between two apps of one example. The
+// middleware calls its context methods.
 type mapStorage struct {
 	mu sync.Mutex
 	m  map[string][]byte
@@ -621,3 +622,13 @@ func (s *mapStorage) Reset() error {
 }
 
 func (*mapStorage) Close() error { return nil }
+
+func (s *mapStorage) GetWithContext(_ context.Context, k string) ([]byte, error) { return s.Get(k) }
+
+func (s *mapStorage) SetWithContext(_ context.Context, k string, v []byte, exp time.Duration) error {
+	return s.Set(k, v, exp)
+}
+
+func (s *mapStorage) DeleteWithContext(_ context.Context, k string) error { return s.Delete(k) }
+
+func (s *mapStorage) ResetWithContext(context.Context) error { return s.Reset() }

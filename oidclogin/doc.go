@@ -50,5 +50,3 @@
 // The tests (Test_OIDC_*) run against a real OpenID Provider, panva's
 // oidc-provider, started on loopback.
 package oidclogin
-
-//go:generate go run ./internal/genv3
