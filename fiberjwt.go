@@ -5,6 +5,7 @@ import (
 
 	"github.com/fiberjwt/fiberjwt/internal/core"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/log"
 )
 
 // New returns the middleware. Mount it with app.Use before the routes it
@@ -42,6 +43,7 @@ var adapter = core.Adapter[*fiber.Ctx]{
 	Context:        (*fiber.Ctx).UserContext,
 	ReadBufferSize: func(c *fiber.Ctx) int { return c.App().Config().ReadBufferSize },
 	IP:             (*fiber.Ctx).IP,
+	Warn:           func(msg string) { log.Warn(msg) },
 }
 
 // ProcessLogin signs the user in: it passes id and password to

@@ -78,6 +78,10 @@ type Adapter[C any] struct {
 	// trusted proxy, the one the proxy reports): login throttling and
 	// events use it.
 	IP func(c C) string
+	// Warn logs a hint about a likely misconfiguration (Fiber's log); it
+	// is called at New and at most once per instance afterwards, never on
+	// a request that passes.
+	Warn func(msg string)
 }
 
 // settings is a Config with its defaults applied and the adapter's types

@@ -9,12 +9,14 @@ package core
 import (
 	"bytes"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -55,6 +57,7 @@ type middleware[U, C any] struct {
 	userKey  any      // cfg.ContextKey, boxed once
 	sessKey  any      // this instance's sessionKey, boxed once
 	verifier verifier[U]
+	hinted   sync.Once // the hint of hintLoginRoute, given once
 }
 
 // New returns the middleware for cfg, or an error wrapping ErrConfig that
@@ -72,7 +75,27 @@ func New[U, C, K, S, R, E any](cfg Config[U, C, K, S, R, E], a Adapter[C], keys 
 		m.secret = secretRing(set.Algorithm, set.SecretKey)
 	}
 	m.initVerifier()
+	if set.Authenticate != nil && set.Next == nil && a.Warn != nil {
+		a.Warn("fiberjwt: Config.Authenticate is set but Config.Next is nil, so every route needs a token, the login route included: ProcessLogin can never sign anyone in. Make Config.Next return true for the login route (and the logout route).")
+	}
 	return m.handle, nil
+}
+
+// hintLoginRoute explains, once per instance, a refusal that a login route
+// behind the middleware would get: a POST without a token, on an instance
+// that signs users in. It costs nothing on requests that pass, and a
+// sync.Once check on the refusals that follow.
+func (m *middleware[U, C]) hintLoginRoute(rc *fasthttp.RequestCtx, err error) {
+	if m.adapter.Warn == nil || m.cfg.Authenticate == nil || !rc.IsPost() || !errors.Is(err, ErrNoToken) {
+		return
+	}
+	m.hinted.Do(func() {
+		path := rc.Path()
+		if len(path) > 100 {
+			path = path[:100]
+		}
+		m.adapter.Warn(fmt.Sprintf("fiberjwt: refused POST %q: it carries no token (401). If it is the login route, make Config.Next return true for it: ProcessLogin runs only where the middleware lets a request through. (This hint is logged once.)", path))
+	})
 }
 
 func (m *middleware[U, C]) handle(c C) error {
@@ -85,6 +108,7 @@ func (m *middleware[U, C]) handle(c C) error {
 	}
 	public := m.cfg.Next != nil && m.cfg.Next(c)
 	if err := m.authenticate(c, rc); err != nil && !public {
+		m.hintLoginRoute(rc, err)
 		if m.cfg.Unauthorized != nil {
 			return m.cfg.Unauthorized(c, err)
 		}

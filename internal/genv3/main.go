@@ -44,11 +44,12 @@ type job struct {
 var (
 	v2Types = []edit{
 		{`"github.com/gofiber/fiber/v2"`, `"github.com/gofiber/fiber/v3"`, 0},
+		{`"github.com/gofiber/fiber/v2/log"`, `"github.com/gofiber/fiber/v3/log"`, 0},
 		{`\*fiber\.Ctx`, `fiber.Ctx`, 0},
 	}
 	// example code: Fiber v3's Redirect, Locals and app.Test.
 	v3Examples = []edit{
-		{`c\.Redirect\(("[^"]*"), fiber\.StatusSeeOther\)`, `c.Redirect().Status(fiber.StatusSeeOther).To($1)`, 1},
+		{`c\.Redirect\(("[^"]*"), fiber\.StatusSeeOther\)`, `c.Redirect().Status(fiber.StatusSeeOther).To($1)`, 0},
 		{`c\.Locals\("user"\)\.\((\w+)\)`, `fiber.Locals[$1](c, "user")`, 0},
 		{`\.Test\(([^()]*(?:\([^()]*\)[^()]*)*), -1\)`, `.Test($1, fiber.TestConfig{Timeout: 0})`, 1},
 	}
@@ -72,6 +73,9 @@ var jobs = []job{
 			{`c\.Context\(\)`, `c.RequestCtx()`, 5},
 		}},
 		{"example_test.go", append([]edit{
+			{`"github.com/fiberjwt/fiberjwt"\n`, `"github.com/fiberjwt/fiberjwt/fiberv3"` + "\n", 1},
+		}, v3Examples...)},
+		{"hint_test.go", append([]edit{
 			{`"github.com/fiberjwt/fiberjwt"\n`, `"github.com/fiberjwt/fiberjwt/fiberv3"` + "\n", 1},
 		}, v3Examples...)},
 	}},
