@@ -31,7 +31,6 @@
 package main
 
 import (
-	"errors"
 	"net"
 	"strings"
 
@@ -187,15 +186,7 @@ func newApp(o Options) *fiber.App {
 		return c.JSON(fiber.Map{"clicks": clicks.Add(u.ID)})
 	})
 	app.Post("/logout", func(c *fiber.Ctx) error {
-		// A public route: with a valid token Logout still wants the CSRF
-		// field (ErrCSRF: another site sent it, nothing is done).
-		switch err := fiberjwt.Logout(c); {
-		case errors.Is(err, fiberjwt.ErrCSRF):
-			_, _, msg := Refusal(err)
-			c.Set(fiber.HeaderCacheControl, "no-store")
-			c.Status(fiber.StatusForbidden)
-			return render(c, PageData{Title: "Sign in required", Message: msg})
-		case err != nil: // ErrStorage: cookies cleared, session not revoked
+		if err := fiberjwt.Logout(c); err != nil { // ErrStorage
 			c.Status(fiber.StatusServiceUnavailable)
 			return render(c, LogoutFailed)
 		}

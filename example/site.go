@@ -145,10 +145,7 @@ func (o Options) CookieName() string {
 // IsPublic reports whether the route at path is served signed out too
 // (Config.Next).
 func IsPublic(path string) bool {
-	// The logout route too, so that a user whose token expired can still
-	// clear the cookies (the CSRF value is still checked when a token is
-	// valid).
-	return path == "/" || path == "/login" || path == "/logout" || path == "/signup" || strings.HasPrefix(path, "/static/")
+	return path == "/" || path == "/login" || path == "/signup" || strings.HasPrefix(path, "/static/")
 }
 
 // Refusal is the demo's Config.Unauthorized, but for the writing: the

@@ -42,7 +42,7 @@
 //		SecretKey:    secret, // at least 64 random bytes for HS512, the default
 //		Authenticate: authenticate,
 //		Next: func(c fiber.Ctx) bool {
-//			return c.Path() == "/" || c.Path() == "/login" || c.Path() == "/logout"
+//			return c.Path() == "/" || c.Path() == "/login"
 //		},
 //	}))
 //
@@ -197,9 +197,11 @@
 // Every route requires a valid token unless Config.Next returns true for it.
 // On such a public route a valid token still sets the user, so that a page can
 // greet a signed-in user, while a missing or invalid token is ignored.
-// ProcessLogin and Logout work on public routes, so mark the login route
-// public, and the logout route too, so that a user whose token expired can
-// still clear the cookie.
+// ProcessLogin works on public routes, so mark the login route public.
+// Keep the logout route protected: it then needs the session's CSRF value
+// like any unsafe request, and another site's form cannot reach it. (A
+// user whose token expired has no cookie left to clear: it expires with
+// the token.)
 //
 // # Errors
 //

@@ -11,8 +11,8 @@ import (
 )
 
 // New returns the middleware. Mount it with app.Use before the routes it
-// protects, including the login and logout routes (mark those public with
-// Config.Next).
+// protects, including the login route (mark it public with Config.Next)
+// and the logout route (best left protected: see Logout).
 //
 // On every request it reads the token cookie, verifies it (signature with
 // the pinned algorithm, exp required, nbf, iat, issuer and audience, no

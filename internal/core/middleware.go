@@ -76,7 +76,7 @@ func New[U, C, K, S, R, E any](cfg Config[U, C, K, S, R, E], a Adapter[C], keys 
 	}
 	m.initVerifier()
 	if set.Authenticate != nil && set.Next == nil && a.Warn != nil {
-		a.Warn("fiberjwt: Config.Authenticate is set but Config.Next is nil, so every route needs a token, the login route included: ProcessLogin can never sign anyone in. Make Config.Next return true for the login route (and the logout route).")
+		a.Warn("fiberjwt: Config.Authenticate is set but Config.Next is nil, so every route needs a token, the login route included: ProcessLogin can never sign anyone in. Make Config.Next return true for the login route.")
 	}
 	return m.handle, nil
 }
