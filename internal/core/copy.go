@@ -89,6 +89,15 @@ func newCopier[U any]() func(src *U) U {
 	}
 }
 
+// flatType reports whether a U is made of values only (no slice, map or
+// pointer to copy): a box holding one cannot be changed through the
+// interface (a type assertion copies the value out), so one box serves
+// every request.
+func flatType[U any]() bool {
+	slots, ok := planCopy(reflect.TypeOf((*U)(nil)).Elem(), 0, nil)
+	return ok && len(slots) == 0
+}
+
 // planCopy returns the slots of a t at offset off, or false when a t cannot
 // be copied safely. path holds the types being planned, outermost first.
 func planCopy(t reflect.Type, off uintptr, path []reflect.Type) ([]slot, bool) {

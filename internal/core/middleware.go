@@ -152,7 +152,11 @@ func (m *middleware[U, C]) authenticate(c C, rc *fasthttp.RequestCtx) error {
 			return fmt.Errorf("%w: %w", ErrInvalidToken, err)
 		}
 	}
-	rc.SetUserValue(m.userKey, user)
+	if s.user != nil {
+		rc.SetUserValue(m.userKey, s.user) // no allocation
+	} else {
+		rc.SetUserValue(m.userKey, user)
+	}
 	rc.SetUserValue(m.sessKey, s)
 	if fromCookie && !m.cfg.DisableRefresh {
 		m.refresh(c, rc, user, s, now)

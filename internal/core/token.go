@@ -133,6 +133,12 @@ type session struct {
 	// stored the new cookie, or by a client that ignores it) get the same
 	// one instead of a new token each.
 	next atomic.Pointer[successor]
+
+	// user is the cached user boxed once, for a user type made of values
+	// only (see flatType), whose box is immutable and so shared by the
+	// requests: storing it in the request costs no allocation. nil
+	// otherwise, and outside the cache.
+	user any
 }
 
 // successor is a token issued by a refresh, and its session.
@@ -162,6 +168,7 @@ type verifier[U any] struct {
 	parser    *jwt.Parser    // decodes, strictly
 	validator *jwt.Validator // checks the claims
 	copyUser  func(*U) U     // a deep copy (see newCopier); nil: decode userJSON
+	flat      bool           // U holds no slice, map or pointer (see flatType)
 
 	cache *tokenCache[U]
 }
@@ -213,6 +220,7 @@ func (m *middleware[U, C]) initVerifier() {
 	v.parser = jwt.NewParser(opts...)
 	v.validator = jwt.NewValidator(opts...)
 	v.copyUser = newCopier[U]()
+	v.flat = flatType[U]()
 	v.cache = newTokenCache[U](cfg.CacheSize)
 }
 
@@ -522,6 +530,9 @@ func (m *middleware[U, C]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, 
 		entry.from = entry.from.Add(-m.cfg.Leeway)
 		if v.copyUser != nil {
 			entry.user = v.copyUser(&user) // this request keeps user
+			if v.flat {
+				s.user = entry.user
+			}
 		} else {
 			entry.userJSON = append([]byte(nil), claims.User...)
 		}
