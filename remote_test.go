@@ -91,8 +91,11 @@ func (s *jwksServer) setStatus(status int) {
 }
 
 // remote returns a remote KeySet of s's JWKS, stopped when the test ends.
+// Its tokens are taken as fiberjwt's own (OwnTokens), as otherToken signs
+// them with a usr claim; Test_RemoteKeySet_NotOwnTokens covers the default.
 func (s *jwksServer) remote(t testing.TB, cfg fiberjwt.RemoteKeys) (*fiberjwt.KeySet, error) {
 	t.Helper()
+	cfg.OwnTokens = true
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if cfg.URL == "" {
@@ -548,7 +551,7 @@ func Test_RemoteKeySet_AllowHTTP(t *testing.T) {
 	if _, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: srv.URL}); !errors.Is(err, fiberjwt.ErrConfig) {
 		t.Fatalf("http without AllowHTTP: %v, want ErrConfig", err)
 	}
-	ks, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: srv.URL, AllowHTTP: true})
+	ks, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: srv.URL, AllowHTTP: true, OwnTokens: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,11 +69,14 @@ type Config[U any] struct {
 	// and LoginUser returns an error wrapping ErrConfig.
 	Subject func(user U) string
 
-	// UserFromClaims builds the user of a token that has no usr claim: a
-	// token of another issuer whose keys Keys holds (see NewRemoteKeySet).
-	// It is given the token's claims, as JSON decodes them into a map,
-	// once per token (the result is cached and copied like any user). A
-	// non-nil error refuses the token with ErrInvalidToken wrapping it.
+	// UserFromClaims builds the user of another issuer's token: every
+	// token a NewRemoteKeySet verifies (unless RemoteKeys.OwnTokens), and a
+	// token without a usr claim verified by public keys given to
+	// NewKeySet. Which it is is decided by the keys, never by the claims:
+	// such a token's usr, sid, csrf and auth_time claims are ignored. It
+	// is given the token's claims, as JSON decodes them into a map, once
+	// per token (the result is cached and copied like any user). A non-nil
+	// error, or a nil user, refuses the token with ErrInvalidToken.
 	//
 	// Such a token is not a session of this package: it is never
 	// refreshed; it carries no CSRF value, so an unsafe request carrying it
@@ -81,7 +84,8 @@ type Config[U any] struct {
 	// AcceptBearer); Logout revokes it by its jti, and cannot when it has
 	// none (it lives until its exp).
 	//
-	// Optional. Default: nil (a token without usr is refused).
+	// Optional. Default: nil (a token without usr is refused). Required
+	// with a NewRemoteKeySet of another issuer.
 	UserFromClaims func(claims map[string]any) (U, error)
 
 	// Validate is called on every request after the token was verified and

@@ -410,8 +410,9 @@ func ExampleNewRemoteKeySet() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // stops the refresh goroutine
 	remote, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{
-		URL:    issuer.URL + "/.well-known/jwks.json",
-		Client: issuer.Client(), // trusts the test server's certificate
+		URL:       issuer.URL + "/.well-known/jwks.json",
+		Client:    issuer.Client(), // trusts the test server's certificate
+		OwnTokens: true,            // the keys of fiberjwt's own login service
 	})
 	if err != nil {
 		panic(err)

@@ -93,6 +93,17 @@ type RemoteKeys struct {
 	// Optional. Default: false (NewRemoteKeySet returns the error).
 	StartEmpty bool
 
+	// OwnTokens marks the set as fiberjwt's own keys, published by another
+	// instance's KeySet.JWKS: its tokens' usr, sid, csrf and auth_time
+	// claims are then trusted as this package's own. Without it every
+	// token the set verifies is another issuer's, whatever claims it
+	// carries: its user comes from Config.UserFromClaims, which New then
+	// requires, so that an identity provider whose tokens happen to carry
+	// a usr claim cannot make its users whoever they write there.
+	//
+	// Optional. Default: false (another issuer's tokens).
+	OwnTokens bool
+
 	// OnError is called, from the refresh goroutine, with every failed
 	// fetch and with every key of a fetched set that is skipped and why.
 	// It must not block. Use it to log.

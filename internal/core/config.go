@@ -352,6 +352,9 @@ func checkSecret[U, C any](cfg *settings[U, C]) error {
 		if len(cfg.SecretKey) > 0 || cfg.Algorithm != "" {
 			return configError("set either Keys or SecretKey and Algorithm, not both: each Key has its own Algorithm")
 		}
+		if cfg.Keys.foreign() && cfg.UserFromClaims == nil {
+			return configError("Keys is a NewRemoteKeySet of another issuer, whose tokens' users only Config.UserFromClaims can build: set it, or RemoteKeys.OwnTokens when the set publishes fiberjwt's own keys (KeySet.JWKS)")
+		}
 		return nil
 	}
 	cfg.SecretKey = append([]byte(nil), cfg.SecretKey...)

@@ -59,6 +59,10 @@ type keyState struct {
 	sigLen int
 }
 
+// foreign reports whether every token ks verifies is another issuer's:
+// a NewRemoteKeySet without RemoteKeys.OwnTokens.
+func (ks *KeySet) foreign() bool { return ks.remote != nil && !ks.remote.cfg.OwnTokens }
+
 // NewKeySet is the adapters' NewKeySet, which documents it.
 func NewKeySet(keys ...Key) (*KeySet, error) {
 	if len(keys) == 0 {

@@ -53,6 +53,7 @@ type RemoteKeys struct {
 	MaxStale       time.Duration
 	UnknownKidWait time.Duration
 	StartEmpty     bool
+	OwnTokens      bool
 	OnError        func(err error)
 }
 
@@ -82,6 +83,7 @@ type remoteKeys struct {
 
 	nextKick atomic.Int64                  // time.Since(base) from which a kick fetches at once: the last fetch plus MinRefresh
 	fetched  atomic.Pointer[chan struct{}] // closed when the current fetch ends
+	stopped  chan struct{}                 // closed when run returns: no fetch will come
 }
 
 // errKeysStale is what a request gets when the keys are stale.
@@ -93,7 +95,7 @@ func NewRemoteKeySet(ctx context.Context, cfg RemoteKeys) (*KeySet, error) {
 	if err := remoteDefault(&cfg); err != nil {
 		return nil, err
 	}
-	r := &remoteKeys{cfg: cfg, base: time.Now(), kick: make(chan struct{}, 1)}
+	r := &remoteKeys{cfg: cfg, base: time.Now(), kick: make(chan struct{}, 1), stopped: make(chan struct{})}
 	fetched := make(chan struct{})
 	r.fetched.Store(&fetched)
 	client := &http.Client{}
@@ -192,6 +194,8 @@ func (r *remoteKeys) unknownKid() bool {
 	select {
 	case <-done:
 		return true
+	case <-r.stopped: // the context of NewRemoteKeySet ended: no fetch will run
+		return false
 	case <-t.C:
 		return false
 	}
@@ -207,6 +211,7 @@ func (r *remoteKeys) report(err error) {
 // ctx is done; a token with an unknown kid brings the next fetch forward
 // to MinRefresh after the last one.
 func (r *remoteKeys) run(ctx context.Context, next time.Duration) {
+	defer close(r.stopped)
 	due := time.Now().Add(next)
 	timer := time.NewTimer(next)
 	defer timer.Stop()

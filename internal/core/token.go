@@ -484,7 +484,12 @@ func (m *middleware[U, C]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, 
 		return zero, nil, fmt.Errorf("%w: unsupported crit header", ErrInvalidToken)
 	}
 	var user U
-	foreign := len(claims.User) == 0 || string(claims.User) == "null"
+	// Ours or another issuer's, by the keys that verified it: a remote
+	// set's tokens are another issuer's unless it holds our own keys,
+	// whatever claims they carry (an identity provider may write a usr
+	// claim); our own keys' tokens carry usr, but for the tokens of
+	// another issuer whose public keys were given to NewKeySet.
+	foreign := (m.cfg.Keys != nil && m.cfg.Keys.foreign()) || len(claims.User) == 0 || string(claims.User) == "null"
 	switch {
 	case foreign && m.cfg.UserFromClaims == nil:
 		return zero, nil, fmt.Errorf("%w: no %s claim", ErrInvalidToken, userClaim)
@@ -556,6 +561,9 @@ func (m *middleware[U, C]) foreignUser(payload []byte) (U, error) {
 	user, err := m.cfg.UserFromClaims(claims)
 	if err != nil {
 		return zero, fmt.Errorf("%w: UserFromClaims: %w", ErrInvalidToken, err)
+	}
+	if isNil(user) {
+		return zero, fmt.Errorf("%w: UserFromClaims returned a nil user without an error", ErrInvalidToken)
 	}
 	return user, nil
 }

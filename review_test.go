@@ -1,0 +1,187 @@
+package fiberjwt_test
+
+// Regression tests for the outside review's round-2 findings on tokens of
+// another issuer.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fiberjwt/fiberjwt"
+	"github.com/gofiber/fiber/v2"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// idpToken is an identity provider's token for sub, signed with priv
+// under kid, carrying whatever extra claims it is given.
+func idpToken(t *testing.T, alg, kid string, priv any, sub string, extra jwt.MapClaims) string {
+	t.Helper()
+	now := time.Now()
+	claims := jwt.MapClaims{"sub": sub, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "idp-" + sub}
+	for k, v := range extra {
+		claims[k] = v
+	}
+	tok := jwt.NewWithClaims(jwt.GetSigningMethod(alg), claims)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Test_RemoteKeySet_NotOwnTokens: a token verified by a remote set is
+// another issuer's whatever claims it carries. An identity provider's
+// token with a claim named usr (any case) gets its user from
+// UserFromClaims, never from that claim, and its sid, csrf and auth_time
+// are not taken as a session of ours. New refuses such a set without
+// UserFromClaims.
+//
+//	go test -run Test_RemoteKeySet_NotOwnTokens .
+func Test_RemoteKeySet_NotOwnTokens(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	keys, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: srv.URL + "/jwks", Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	func() {
+		defer func() {
+			err, _ := recover().(error)
+			if !errors.Is(err, fiberjwt.ErrConfig) || !strings.Contains(err.Error(), "UserFromClaims") {
+				t.Errorf("New with another issuer's set and no UserFromClaims: %v; want ErrConfig naming UserFromClaims", err)
+			}
+		}()
+		fiberjwt.New(fiberjwt.Config[keyUser]{Keys: keys})
+	}()
+
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
+		Keys:         keys,
+		AcceptBearer: true,
+		UserFromClaims: func(claims map[string]any) (keyUser, error) {
+			sub, _ := claims["sub"].(string)
+			return keyUser{ID: sub}, nil
+		},
+	}))
+	app.Get("/me", func(c *fiber.Ctx) error {
+		u, _ := fiberjwt.CurrentUser[keyUser](c)
+		return c.SendString(u.ID)
+	})
+	for _, name := range []string{"usr", "USR", "Usr"} {
+		tok := idpToken(t, "ES256", "idp-1", priv, "mallory", jwt.MapClaims{
+			name: map[string]string{"id": "admin"}, "sid": "s", "csrf": "c", "auth_time": 1,
+		})
+		for _, cookie := range []bool{false, true} {
+			req := httptest.NewRequest(http.MethodGet, "/me", nil)
+			if cookie {
+				req.AddCookie(&http.Cookie{Name: "token", Value: tok})
+			} else {
+				req.Header.Set("Authorization", "Bearer "+tok)
+			}
+			resp, err := app.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := make([]byte, 64)
+			n, _ := resp.Body.Read(body)
+			if resp.StatusCode != http.StatusOK || string(body[:n]) != "mallory" {
+				t.Errorf("claim %q (cookie %v): %d %q; want 200 and the user UserFromClaims built, mallory", name, cookie, resp.StatusCode, body[:n])
+			}
+			if len(resp.Header.Values("Set-Cookie")) != 0 {
+				t.Errorf("claim %q (cookie %v): the foreign token was refreshed: %v", name, cookie, resp.Header.Values("Set-Cookie"))
+			}
+		}
+	}
+}
+
+// Test_UserFromClaims_NilUser: UserFromClaims returning a nil user without
+// an error refuses the token (401), as Authenticate's nil user is refused.
+//
+//	go test -run Test_UserFromClaims_NilUser .
+func Test_UserFromClaims_NilUser(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	keys, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: srv.URL + "/jwks", Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got error
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[*keyUser]{
+		Keys:           keys,
+		AcceptBearer:   true,
+		UserFromClaims: func(map[string]any) (*keyUser, error) { return nil, nil },
+		Unauthorized: func(c *fiber.Ctx, err error) error {
+			got = err
+			return c.SendStatus(http.StatusUnauthorized)
+		},
+	}))
+	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("signed in") })
+	req := httptest.NewRequest(http.MethodGet, "/me", nil)
+	req.Header.Set("Authorization", "Bearer "+idpToken(t, "ES256", "idp-1", priv, "alice", nil))
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized || !errors.Is(got, fiberjwt.ErrInvalidToken) {
+		t.Fatalf("a nil user from UserFromClaims: %d, %v; want 401 with ErrInvalidToken", resp.StatusCode, got)
+	}
+}
+
+// Test_RemoteKeySet_EndedContext: once the context given to
+// NewRemoteKeySet ends, no fetch will run, so a token with an unknown kid
+// is refused at once instead of waiting UnknownKidWait (here 30 s; the
+// test allows 10).
+//
+//	go test -run Test_RemoteKeySet_EndedContext .
+func Test_RemoteKeySet_EndedContext(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
+	ctx, cancel := context.WithCancel(context.Background())
+	keys, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{
+		URL: srv.URL + "/jwks", Client: srv.Client(), OwnTokens: true,
+		MinRefresh: time.Millisecond, UnknownKidWait: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	a := newDefaultApp(keys)
+	// Several requests: the first may still meet the refresh goroutine
+	// before it sees the end of its context; the later ones cannot.
+	done := make(chan int, 1)
+	go func() {
+		for i := 0; i < 3; i++ {
+			status, _ := a.do(t, "GET", "/me", otherToken(t, "ES256", "unknown-kid", priv, "alice"))
+			done <- status
+		}
+	}()
+	deadline := time.After(10 * time.Second)
+	for i := 0; i < 3; i++ {
+		select {
+		case status := <-done:
+			if status != http.StatusUnauthorized {
+				t.Fatalf("unknown kid after the context ended (request %d): %d, want 401", i+1, status)
+			}
+		case <-deadline:
+			t.Fatalf("request %d with an unknown kid waited for a fetch that will never run", i+1)
+		}
+	}
+}
