@@ -461,7 +461,11 @@ func Test_RemoteKeySet_JWKs(t *testing.T) {
 		{"key_ops without verify", with(jwkOf("k", "", edKey.Public()), "key_ops", []string{"sign"}), "", "EdDSA", "k", edKey, 401, true},
 		{"key_ops with verify", with(jwkOf("k", "", edKey.Public()), "key_ops", []string{"verify"}), "", "EdDSA", "k", edKey, 200, false},
 		{"no kid in the JWK", with(jwkOf("k", "", edKey.Public()), "kid", nil), "", "EdDSA", "k", edKey, 401, true},
-		{"no kid in the token", jwkOf("k", "", edKey.Public()), "", "EdDSA", "", edKey, 401, false},
+		{"no kid in the token, one key of its alg", jwkOf("k", "", edKey.Public()), "", "EdDSA", "", edKey, 200, false},
+		{"no kid in the token, Ed25519 named so", jwkOf("k", "Ed25519", edKey.Public()), "", "Ed25519", "", edKey, 200, false},
+		{"Ed25519 by kid, JWK alg Ed25519", jwkOf("k", "Ed25519", edKey.Public()), "", "Ed25519", "k", edKey, 200, false},
+		{"Ed25519 by kid, JWK alg EdDSA", jwkOf("k", "EdDSA", edKey.Public()), "", "Ed25519", "k", edKey, 200, false},
+		{"EdDSA by kid, JWK alg Ed25519", jwkOf("k", "Ed25519", edKey.Public()), "", "EdDSA", "k", edKey, 200, false},
 		{"unknown kty", with(jwkOf("k", "", edKey.Public()), "kty", "XYZ"), "", "EdDSA", "k", edKey, 401, true},
 	}
 	for _, tt := range tests {

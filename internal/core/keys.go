@@ -172,6 +172,47 @@ func (r *keyRing) lookup(kid string) *keyState {
 	return r.byID[kid]
 }
 
+// only returns the one key of the ring that verifies alg, or nil when
+// none or several do.
+func (r *keyRing) only(alg string) *keyState {
+	var found *keyState
+	for _, k := range r.keys {
+		if k.verifies(alg) {
+			if found != nil {
+				return nil
+			}
+			found = k
+		}
+	}
+	return found
+}
+
+// verifies reports whether a token whose header names alg is this key's
+// to verify: its algorithm, or for an Ed25519 key either name of it.
+func (st *keyState) verifies(alg string) bool {
+	return alg == st.method.Alg() || (alg == ed25519Alg && st.method == jwt.SigningMethodEdDSA)
+}
+
+// ed25519Alg is RFC 9864's name of EdDSA with Ed25519 ("Ed25519"), which
+// jose 6 and oidc-provider 9 write in place of "EdDSA". golang-jwt knows
+// only "EdDSA": the init below registers the new name with golang-jwt's
+// (global) registry, as the same Ed25519 verification, unless something
+// else registered it first. It only adds a name golang-jwt would refuse;
+// a parser that pins its methods (WithValidMethods) still refuses it
+// unless it lists "Ed25519".
+const ed25519Alg = "Ed25519"
+
+// ed25519Method is jwt.SigningMethodEdDSA under the name "Ed25519".
+type ed25519Method struct{ *jwt.SigningMethodEd25519 }
+
+func (ed25519Method) Alg() string { return ed25519Alg }
+
+func init() {
+	if jwt.GetSigningMethod(ed25519Alg) == nil {
+		jwt.RegisterSigningMethod(ed25519Alg, func() jwt.SigningMethod { return ed25519Method{jwt.SigningMethodEdDSA} })
+	}
+}
+
 func newKeyState(k Key) (*keyState, error) {
 	name := fmt.Sprintf("Key %q", k.ID)
 	if k.ID == "" || !isAttributeValue(k.ID) || strings.ContainsAny(k.ID, `"\`) {

@@ -131,11 +131,11 @@ func (m *middleware[U, C]) handle(c C) error {
 func (m *middleware[U, C]) authenticate(c C, rc *fasthttp.RequestCtx) error {
 	now := m.cfg.TimeFunc()
 	token, fromCookie := m.requestToken(rc)
-	user, s, err := m.check(c, token, now)
+	user, s, err := m.check(c, token, now, m.tokenLimit(c, fromCookie))
 	if err != nil {
 		var later [maxTokenCookies - 1][]byte
 		for _, token := range m.laterCookies(rc, &later) {
-			if u, got, e := m.check(c, token, now); e == nil {
+			if u, got, e := m.check(c, token, now, maxTokenSize); e == nil {
 				user, s, err, fromCookie = u, got, nil, true
 				break
 			}
@@ -192,8 +192,8 @@ func (m *middleware[U, C]) refresh(c C, rc *fasthttp.RequestCtx, user U, s *sess
 
 // check verifies token at time now and that neither its session nor its
 // user's sessions are revoked.
-func (m *middleware[U, C]) check(c C, token []byte, now time.Time) (U, *session, error) {
-	user, s, err := m.verify(token, now)
+func (m *middleware[U, C]) check(c C, token []byte, now time.Time, limit int) (U, *session, error) {
+	user, s, err := m.verify(token, now, limit)
 	if err != nil || m.cfg.memory.empty() {
 		return user, s, err // nothing revoked in the default store
 	}
@@ -201,6 +201,17 @@ func (m *middleware[U, C]) check(c C, token []byte, now time.Time) (U, *session,
 		err = m.checkUserRevoked(c, s)
 	}
 	return user, s, err
+}
+
+// tokenLimit is the longest token accepted: maxTokenSize from a cookie,
+// which browsers cap near it; from the Authorization header, whatever fit
+// in the app's read buffer (fiber.Config.ReadBufferSize), as identity
+// providers' access tokens with many groups reach 6 KB and more.
+func (m *middleware[U, C]) tokenLimit(c C, fromCookie bool) int {
+	if fromCookie {
+		return maxTokenSize
+	}
+	return max(m.adapter.ReadBufferSize(c), maxTokenSize)
 }
 
 // requestToken returns the request's token: the first cookie of the
@@ -332,14 +343,18 @@ func (m *middleware[U, C]) genuineSession(rc *fasthttp.RequestCtx) (s *session, 
 	now := m.cfg.TimeFunc()
 	token, fromCookie := m.requestToken(rc)
 	if len(token) > 0 {
-		if _, s, err := m.verify(token, now); err == nil {
+		limit := maxTokenSize
+		if !fromCookie {
+			limit = len(token) // a Bearer token: it fit in the read buffer
+		}
+		if _, s, err := m.verify(token, now, limit); err == nil {
 			return s, fromCookie, true
 		}
 	}
 	var later [maxTokenCookies - 1][]byte
 	tokens := m.laterCookies(rc, &later)
 	for _, token := range tokens {
-		if _, s, err := m.verify(token, now); err == nil {
+		if _, s, err := m.verify(token, now, maxTokenSize); err == nil {
 			return s, true, true
 		}
 	}

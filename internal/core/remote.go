@@ -333,20 +333,25 @@ func (r *remoteKeys) parse(body []byte) ([]*keyState, error) {
 	}
 	keys := make([]*keyState, 0, len(set.Keys))
 	seen := make(map[string]bool, len(set.Keys))
+	var skipped []error
 	for i, raw := range set.Keys {
 		st, err := parseJWK(raw, r.cfg.RSAAlgorithm)
 		if err == nil && seen[st.id] {
 			err = fmt.Errorf("kid %q: listed twice, the first one is used", st.id)
 		}
 		if err != nil {
-			r.report(fmt.Errorf("fiberjwt: JWKS from %s: key %d skipped: %w", r.cfg.URL, i, err))
+			err = fmt.Errorf("key %d skipped: %w", i, err)
+			r.report(fmt.Errorf("fiberjwt: JWKS from %s: %w", r.cfg.URL, err))
+			skipped = append(skipped, err)
 			continue
 		}
 		seen[st.id] = true
 		keys = append(keys, st)
 	}
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("no usable key among %d", len(set.Keys))
+		// The reasons, such as "set RemoteKeys.RSAAlgorithm", go with the
+		// error too, not only to OnError.
+		return nil, fmt.Errorf("no usable key among %d: %w", len(set.Keys), errors.Join(skipped...))
 	}
 	return keys, nil
 }
@@ -453,8 +458,8 @@ func parseJWK(raw []byte, rsaAlg string) (*keyState, error) {
 			return nil, fmt.Errorf("kid %q: only Ed25519 OKP keys are supported, with a 32-byte x", j.Kid)
 		}
 		pub = ed25519.PublicKey(x)
-		if alg == "" {
-			alg = "EdDSA"
+		if alg == "" || alg == ed25519Alg {
+			alg = "EdDSA" // which verifies tokens of either name
 		}
 	case "oct":
 		return nil, fmt.Errorf("kid %q: symmetric (oct) keys are never fetched", j.Kid)

@@ -75,7 +75,7 @@ const userClaim = "usr"
 
 // Errors of the fast path, built once so that a refusal allocates nothing.
 var (
-	errTooLarge = fmt.Errorf("%w: %w: longer than %d bytes", ErrInvalidToken, jwt.ErrTokenMalformed, maxTokenSize)
+	errTooLarge = fmt.Errorf("%w: %w: longer than %d bytes in a cookie, or than the read buffer in a Bearer header", ErrInvalidToken, jwt.ErrTokenMalformed, maxTokenSize)
 	errSegments = fmt.Errorf("%w: %w: not three segments", ErrInvalidToken, jwt.ErrTokenMalformed)
 	errForged   = fmt.Errorf("%w: %w", ErrInvalidToken, jwt.ErrTokenSignatureInvalid)
 	// base64 decoding skips CR and LF, even strictly.
@@ -190,7 +190,7 @@ type macState struct {
 // allAlgorithms are the algorithms a KeySet may hold; each key then
 // accepts its own only (see keyFor).
 var allAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-	"PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+	"PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", ed25519Alg}
 
 func (m *middleware[U, C]) initVerifier() {
 	cfg := &m.cfg
@@ -229,6 +229,15 @@ func (m *middleware[U, C]) initVerifier() {
 // An unknown kid asks a remote set for a fetch, without waiting for it.
 func (m *middleware[U, C]) keyFor(alg, kid string) (*keyState, error) {
 	ring := m.ring()
+	if kid == "" && ring.remote != nil {
+		// Another issuer's token without kid: the one key of the set
+		// that verifies alg, if there is exactly one (as go-oidc and jose
+		// do), else none. Our own tokens always name their key.
+		if k := ring.only(alg); k != nil {
+			return k, nil
+		}
+		return nil, fmt.Errorf("no kid, and not exactly one key verifies %q", alg)
+	}
 	k := ring.lookup(kid)
 	if k == nil && ring.remote != nil && kid != "" && ring.remote.unknownKid() {
 		k = m.ring().lookup(kid) // after the fetch it waited for
@@ -236,7 +245,7 @@ func (m *middleware[U, C]) keyFor(alg, kid string) (*keyState, error) {
 	switch {
 	case k == nil:
 		return nil, fmt.Errorf("no key with kid %q", kid)
-	case alg != k.method.Alg():
+	case !k.verifies(alg):
 		return nil, fmt.Errorf("key %q does not verify %q", kid, alg)
 	}
 	return k, nil
@@ -261,6 +270,9 @@ func (m *middleware[U, C]) checkSignature(token []byte, dot1, dot2 int) (*keySta
 	}
 	alg, _ := header["alg"].(string)
 	kid, _ := header["kid"].(string)
+	if _, ok := header["kid"]; ok && kid == "" {
+		return nil, fmt.Errorf("%w: %w: kid is not a non-empty string", ErrInvalidToken, jwt.ErrTokenUnverifiable)
+	}
 	k, err := m.keyFor(alg, kid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenUnverifiable, err)
@@ -381,12 +393,12 @@ func newRandom() (string, error) {
 // verify checks token's shape, signature and claims (not its revocation)
 // at time now and returns a fresh user and the session. Every error wraps
 // one of the package's sentinels. token is not retained.
-func (m *middleware[U, C]) verify(token []byte, now time.Time) (U, *session, error) {
+func (m *middleware[U, C]) verify(token []byte, now time.Time, limit int) (U, *session, error) {
 	var zero U
 	switch {
 	case len(token) == 0:
 		return zero, nil, ErrNoToken
-	case len(token) > maxTokenSize:
+	case len(token) > limit:
 		return zero, nil, errTooLarge
 	}
 	dot1 := bytes.IndexByte(token, '.')

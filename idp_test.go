@@ -1,7 +1,8 @@
 package fiberjwt_test
 
-// Regression tests for the outside review's round-2 findings on tokens of
-// another issuer.
+// Tokens of identity providers (another issuer, through NewRemoteKeySet):
+// the outside review's round-2 findings, and what a resource server behind
+// a real IdP trips over.
 
 import (
 	"context"
@@ -182,6 +183,85 @@ func Test_RemoteKeySet_EndedContext(t *testing.T) {
 			}
 		case <-deadline:
 			t.Fatalf("request %d with an unknown kid waited for a fetch that will never run", i+1)
+		}
+	}
+}
+
+// Test_RemoteKeySet_KidlessAndReasons: a token without kid is verified by
+// the one key of its algorithm when the set has exactly one, and refused
+// when it has two; a set whose every key is skipped fails with the reasons
+// in the error, not only in OnError.
+//
+//	go test -run Test_RemoteKeySet_KidlessAndReasons .
+func Test_RemoteKeySet_KidlessAndReasons(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	es, rs := ecKeys["ES256"], rsaKey
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("e1", "", es.Public()), jwkOf("r1", "RS256", rs.Public()), jwkOf("r2", "RS256", rs.Public()))))
+	a := newDefaultApp(srv.mustRemote(t, fiberjwt.RemoteKeys{}))
+	if status, _ := a.do(t, "GET", "/me", otherToken(t, "ES256", "", es, "alice")); status != http.StatusOK {
+		t.Errorf("ES256 without kid, one ES256 key: %d, want 200", status)
+	}
+	if status, _ := a.do(t, "GET", "/me", otherToken(t, "RS256", "", rs, "alice")); status != http.StatusUnauthorized {
+		t.Errorf("RS256 without kid, two RS256 keys: %d, want 401", status)
+	}
+	if status, _ := a.do(t, "GET", "/me", otherToken(t, "ES256", "r1", es, "alice")); status != http.StatusUnauthorized {
+		t.Errorf("ES256 naming an RS256 key: %d, want 401", status)
+	}
+
+	bad := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("r", "", rs.Public()))))
+	_, err := bad.remote(t, fiberjwt.RemoteKeys{})
+	if !errors.Is(err, fiberjwt.ErrKeysUnavailable) || !strings.Contains(err.Error(), "RSAAlgorithm") {
+		t.Fatalf("a set of one RSA key without alg: %v; want ErrKeysUnavailable naming RSAAlgorithm", err)
+	}
+}
+
+// Test_Bearer_LargeToken: an identity provider's access token of 6 KB (a
+// user in many groups) is accepted as a Bearer token when the app reads
+// headers of 32 KiB; in a cookie, which browsers cap at 4 KB, it is
+// refused.
+//
+//	go test -run Test_Bearer_LargeToken .
+func Test_Bearer_LargeToken(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
+	keys := srv.mustRemote(t, fiberjwt.RemoteKeys{})
+	app := fiber.New(fiber.Config{ReadBufferSize: 32 << 10})
+	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
+		Keys:         keys,
+		AcceptBearer: true,
+		UserFromClaims: func(claims map[string]any) (keyUser, error) {
+			sub, _ := claims["sub"].(string)
+			return keyUser{ID: sub}, nil
+		},
+	}))
+	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	groups := make([]string, 150)
+	for i := range groups {
+		groups[i] = "5f8c2e1a-0b7d-4c3e-9a61-" + strings.Repeat("0", 8) + string(rune('a'+i%26)) + "abc"
+	}
+	tok := idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"groups": groups})
+	if len(tok) < 6000 {
+		t.Fatalf("the token has %d bytes, want a 6 KB one", len(tok))
+	}
+	for _, tt := range []struct {
+		name string
+		set  func(*http.Request)
+		want int
+	}{
+		{"Bearer", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }, http.StatusOK},
+		{"cookie", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "token", Value: tok}) }, http.StatusUnauthorized},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/me", nil)
+		tt.set(req)
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != tt.want {
+			t.Errorf("a %d-byte token as %s: %d, want %d", len(tok), tt.name, resp.StatusCode, tt.want)
 		}
 	}
 }
