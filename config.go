@@ -279,6 +279,21 @@ type Config[U any] struct {
 	// Optional. Default: "" (no aud claim, none checked).
 	Audience string
 
+	// Issuers are more issuers whose tokens are accepted besides Issuer's:
+	// a token's iss must then be Issuer or one of them (a resource server
+	// behind an identity provider with two issuer URLs, or during a
+	// migration). New tokens carry Issuer.
+	//
+	// Optional. Default: nil.
+	Issuers []string
+
+	// Audiences are more audiences accepted besides Audience: a token's
+	// aud must then name Audience or one of them (Entra ID's
+	// "api://app-id" and the bare app id, say). New tokens carry Audience.
+	//
+	// Optional. Default: nil.
+	Audiences []string
+
 	// ContextKey is the c.Locals key under which the user is stored. An
 	// instance clears it at the start of each request, so that a user
 	// stored there by another instance that ran before (stacked instances

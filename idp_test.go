@@ -265,3 +265,52 @@ func Test_Bearer_LargeToken(t *testing.T) {
 		}
 	}
 }
+
+// Test_Issuers_Audiences: with several accepted issuers and audiences a
+// token passes when its iss is one of them and its aud names one of them
+// (Entra ID's v1 and v2 issuers, an API's two audience forms); any other
+// is refused.
+//
+//	go test -run Test_Issuers_Audiences .
+func Test_Issuers_Audiences(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
+		Keys:         srv.mustRemote(t, fiberjwt.RemoteKeys{}),
+		AcceptBearer: true,
+		Issuer:       "https://sts.windows.net/tenant/",
+		Issuers:      []string{"https://login.microsoftonline.com/tenant/v2.0"},
+		Audience:     "api://orders",
+		Audiences:    []string{"6d1f0c2a-orders"},
+		UserFromClaims: func(claims map[string]any) (keyUser, error) {
+			sub, _ := claims["sub"].(string)
+			return keyUser{ID: sub}, nil
+		},
+	}))
+	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	for _, tt := range []struct {
+		iss  string
+		aud  any
+		want int
+	}{
+		{"https://sts.windows.net/tenant/", "api://orders", http.StatusOK},
+		{"https://login.microsoftonline.com/tenant/v2.0", "6d1f0c2a-orders", http.StatusOK},
+		{"https://login.microsoftonline.com/tenant/v2.0", []string{"other", "api://orders"}, http.StatusOK},
+		{"https://evil.example/", "api://orders", http.StatusUnauthorized},
+		{"https://sts.windows.net/tenant/", "api://billing", http.StatusUnauthorized},
+		{"", "api://orders", http.StatusUnauthorized},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/me", nil)
+		req.Header.Set("Authorization", "Bearer "+idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"iss": tt.iss, "aud": tt.aud}))
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != tt.want {
+			t.Errorf("iss %q, aud %v: %d, want %d", tt.iss, tt.aud, resp.StatusCode, tt.want)
+		}
+	}
+}

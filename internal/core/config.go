@@ -52,6 +52,8 @@ type Config[U, C, K, S, R, E any] struct {
 	Leeway            time.Duration
 	Issuer            string
 	Audience          string
+	Issuers           []string
+	Audiences         []string
 	ContextKey        string
 	Storage           S
 	Revocations       R
@@ -154,7 +156,7 @@ func configDefault[U, C, K, S, R, E any](pub Config[U, C, K, S, R, E], keys func
 		DisableRefresh: pub.DisableRefresh, DisableCSRF: pub.DisableCSRF, CSRFCookieName: pub.CSRFCookieName, InsecureCrossSite: pub.InsecureCrossSite,
 		AcceptBearer: pub.AcceptBearer, LoginOrigins: pub.LoginOrigins, LoginAttempts: pub.LoginAttempts, LoginWindow: pub.LoginWindow,
 		DisableThrottle: pub.DisableThrottle, Leeway: pub.Leeway, Issuer: pub.Issuer,
-		Audience: pub.Audience, ContextKey: pub.ContextKey, CacheSize: pub.CacheSize, TimeFunc: pub.TimeFunc,
+		Audience: pub.Audience, Issuers: slices.Clone(pub.Issuers), Audiences: slices.Clone(pub.Audiences), ContextKey: pub.ContextKey, CacheSize: pub.CacheSize, TimeFunc: pub.TimeFunc,
 	}}
 	if on := pub.OnEvent; on != nil {
 		cfg.OnEvent = func(c C, e Event) { on(c, event(e)) }

@@ -59,6 +59,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -169,6 +170,7 @@ type verifier[U any] struct {
 	validator *jwt.Validator // checks the claims
 	copyUser  func(*U) U     // a deep copy (see newCopier); nil: decode userJSON
 	flat      bool           // U holds no slice, map or pointer (see flatType)
+	issuers   []string       // the accepted issuers when there are several
 
 	cache *tokenCache[U]
 }
@@ -210,17 +212,21 @@ func (m *middleware[U, C]) initVerifier() {
 		// accepts one.
 		jwt.WithStrictDecoding(),
 	}
-	if cfg.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
+	issuers := accepted(cfg.Issuer, cfg.Issuers)
+	if len(issuers) == 1 {
+		opts = append(opts, jwt.WithIssuer(issuers[0]))
 	}
-	if cfg.Audience != "" {
-		opts = append(opts, jwt.WithAudience(cfg.Audience))
+	if aud := accepted(cfg.Audience, cfg.Audiences); len(aud) > 0 {
+		opts = append(opts, jwt.WithAudience(aud...)) // any of them
 	}
 	v := &m.verifier
 	v.parser = jwt.NewParser(opts...)
 	v.validator = jwt.NewValidator(opts...)
 	v.copyUser = newCopier[U]()
 	v.flat = flatType[U]()
+	if len(issuers) > 1 {
+		v.issuers = issuers // golang-jwt checks one issuer only
+	}
 	v.cache = newTokenCache[U](cfg.CacheSize)
 }
 
@@ -487,6 +493,8 @@ func (m *middleware[U, C]) parse(token []byte, dot1, dot2 int, slot *cacheSlot, 
 	if err == nil {
 		if verr := v.validator.Validate(&claims); verr != nil {
 			err = fmt.Errorf("%w: %w", jwt.ErrTokenInvalidClaims, verr)
+		} else if v.issuers != nil && !slices.Contains(v.issuers, claims.Issuer) {
+			err = fmt.Errorf("%w: %w", jwt.ErrTokenInvalidClaims, jwt.ErrTokenInvalidIssuer)
 		}
 	}
 	if err != nil {
@@ -600,4 +608,16 @@ func classify(err error, claims *parsedClaims) error {
 		sentinel = ErrInvalidToken
 	}
 	return fmt.Errorf("%w: %w", sentinel, err)
+}
+
+// accepted returns one and more without empty values: the accepted issuers
+// or audiences.
+func accepted(one string, more []string) []string {
+	var list []string
+	for _, v := range append([]string{one}, more...) {
+		if v != "" && !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }
