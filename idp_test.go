@@ -7,9 +7,11 @@ package fiberjwt_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -312,5 +314,96 @@ func Test_Issuers_Audiences(t *testing.T) {
 		if resp.StatusCode != tt.want {
 			t.Errorf("iss %q, aud %v: %d, want %d", tt.iss, tt.aud, resp.StatusCode, tt.want)
 		}
+	}
+}
+
+// Test_RemoteKeySet_RSAAlgorithms: one RSA key published without alg
+// verifies every algorithm of RSAAlgorithms (an IdP signing RS256 and
+// PS256 with one key), and no other; with RSAAlgorithm alone, only that
+// one.
+//
+//	go test -run Test_RemoteKeySet_RSAAlgorithms .
+func Test_RemoteKeySet_RSAAlgorithms(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("r", "", rsaKey.Public()))))
+	both := newDefaultApp(srv.mustRemote(t, fiberjwt.RemoteKeys{RSAAlgorithms: []string{"RS256", "PS256"}}))
+	one := newDefaultApp(srv.mustRemote(t, fiberjwt.RemoteKeys{RSAAlgorithm: "RS256"}))
+	for _, tt := range []struct {
+		app       *keysApp
+		name, alg string
+		want      int
+	}{
+		{both, "RS256 and PS256", "RS256", http.StatusOK},
+		{both, "RS256 and PS256", "PS256", http.StatusOK},
+		{both, "RS256 and PS256", "RS384", http.StatusUnauthorized},
+		{one, "RS256 alone", "RS256", http.StatusOK},
+		{one, "RS256 alone", "PS256", http.StatusUnauthorized},
+	} {
+		if status, _ := tt.app.do(t, "GET", "/me", otherToken(t, tt.alg, "r", rsaKey, "alice")); status != tt.want {
+			t.Errorf("%s: a %s token: %d, want %d", tt.name, tt.alg, status, tt.want)
+		}
+	}
+}
+
+// Test_RemoteKeySet_Discovery: given the issuer, NewRemoteKeySet finds its
+// keys through its OpenID Provider metadata (jwks_uri) and its tokens
+// verify; metadata naming another issuer, a URL that is the metadata
+// instead of the JWKS, and both URL and Issuer fail with errors that say
+// what to set.
+//
+//	go test -run Test_RemoteKeySet_Discovery .
+func Test_RemoteKeySet_Discovery(t *testing.T) {
+	t.Parallel()
+	asymKeys(t)
+	priv := ecKeys["ES256"]
+	var issuer string      // the server's own URL
+	var named atomic.Value // the issuer the metadata names
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			_, _ = io.WriteString(w, `{"issuer":"`+named.Load().(string)+`","jwks_uri":"https://`+r.Host+`/keys"}`)
+		case "/keys":
+			_, _ = io.WriteString(w, jwksOf(jwkOf("idp-1", "", priv.Public())))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	issuer = srv.URL
+	named.Store(issuer)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	keys, err := fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{Issuer: issuer, Client: srv.Client()})
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	app := fiber.New()
+	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
+		Keys: keys, AcceptBearer: true, Issuer: issuer,
+		UserFromClaims: func(claims map[string]any) (keyUser, error) {
+			sub, _ := claims["sub"].(string)
+			return keyUser{ID: sub}, nil
+		},
+	}))
+	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	req := httptest.NewRequest(http.MethodGet, "/me", nil)
+	req.Header.Set("Authorization", "Bearer "+idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"iss": issuer}))
+	if resp, err := app.Test(req, -1); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a token of the discovered issuer: %v, %v; want 200", resp, err)
+	}
+
+	named.Store("https://other.example")
+	_, err = fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{Issuer: issuer, Client: srv.Client()})
+	if !errors.Is(err, fiberjwt.ErrKeysUnavailable) || !strings.Contains(err.Error(), "names the issuer") {
+		t.Errorf("metadata of another issuer: %v; want ErrKeysUnavailable saying which issuer it names", err)
+	}
+	_, err = fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: issuer + "/.well-known/openid-configuration", Client: srv.Client()})
+	if !errors.Is(err, fiberjwt.ErrKeysUnavailable) || !strings.Contains(err.Error(), "RemoteKeys.Issuer") {
+		t.Errorf("URL set to the metadata: %v; want ErrKeysUnavailable pointing to RemoteKeys.Issuer", err)
+	}
+	_, err = fiberjwt.NewRemoteKeySet(ctx, fiberjwt.RemoteKeys{URL: issuer + "/keys", Issuer: issuer})
+	if !errors.Is(err, fiberjwt.ErrConfig) {
+		t.Errorf("both URL and Issuer: %v; want ErrConfig", err)
 	}
 }

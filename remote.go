@@ -15,8 +15,21 @@ type RemoteKeys struct {
 	// example "https://issuer.example.com/.well-known/jwks.json". It must
 	// be https, unless AllowHTTP is set; so must every redirect.
 	//
-	// Required.
+	// Required, unless Issuer is set.
 	URL string
+
+	// Issuer, instead of URL, is the issuer's URL as its tokens name it
+	// (https://login.microsoftonline.com/TENANT/v2.0,
+	// https://KEYCLOAK/realms/REALM, https://TENANT.auth0.com/,
+	// https://accounts.google.com): NewRemoteKeySet reads its metadata
+	// (Issuer + "/.well-known/openid-configuration", else RFC 8414's
+	// oauth-authorization-server document), checks that it names this
+	// issuer exactly, and fetches the keys from its jwks_uri. Discovery runs
+	// once; its failure is NewRemoteKeySet's error. Set Config.Issuer to
+	// the same value so that tokens of other issuers are refused.
+	//
+	// Optional. Default: "" (URL is the JWKS).
+	Issuer string
 
 	// AllowHTTP accepts a plain http URL (and redirects to one). Anyone on
 	// the path could then substitute their own keys and sign any token: set
@@ -44,6 +57,15 @@ type RemoteKeys struct {
 	//
 	// Optional. Default: "" (RSA keys without alg are skipped).
 	RSAAlgorithm string
+
+	// RSAAlgorithms are more algorithms that an RSA key without alg
+	// verifies besides RSAAlgorithm (or, without it, the first of them is
+	// assumed as it would be): an identity provider that signs with one
+	// key both RS256 and PS256 tokens, say. A token naming any of them in
+	// its alg header is verified with the key its kid names.
+	//
+	// Optional. Default: nil.
+	RSAAlgorithms []string
 
 	// Refresh is how often the keys are fetched again when the response
 	// carries no Cache-Control max-age; a max-age is followed instead. Both

@@ -57,6 +57,10 @@ type keyState struct {
 	hmac   bool
 	macs   sync.Pool
 	sigLen int
+
+	// also are the other RSA algorithms an RSA key published without alg
+	// verifies (RemoteKeys.RSAAlgorithms); method is the first.
+	also []jwt.SigningMethod
 }
 
 // foreign reports whether every token ks verifies is another issuer's:
@@ -190,7 +194,22 @@ func (r *keyRing) only(alg string) *keyState {
 // verifies reports whether a token whose header names alg is this key's
 // to verify: its algorithm, or for an Ed25519 key either name of it.
 func (st *keyState) verifies(alg string) bool {
-	return alg == st.method.Alg() || (alg == ed25519Alg && st.method == jwt.SigningMethodEdDSA)
+	return st.methodFor(alg) != nil
+}
+
+// methodFor returns the method that verifies a token whose header names
+// alg with this key, or nil.
+func (st *keyState) methodFor(alg string) jwt.SigningMethod {
+	switch {
+	case alg == st.method.Alg() || (alg == ed25519Alg && st.method == jwt.SigningMethodEdDSA):
+		return st.method
+	}
+	for _, m := range st.also {
+		if m.Alg() == alg {
+			return m
+		}
+	}
+	return nil
 }
 
 // ed25519Alg is RFC 9864's name of EdDSA with Ed25519 ("Ed25519"), which

@@ -37,16 +37,20 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // RemoteKeys is the adapters' RemoteKeys, whose documentation is the
 // reference.
 type RemoteKeys struct {
 	URL            string
+	Issuer         string
 	AllowHTTP      bool
 	Client         *http.Client
 	Timeout        time.Duration
 	RSAAlgorithm   string
+	RSAAlgorithms  []string
 	Refresh        time.Duration
 	MinRefresh     time.Duration
 	MaxRefresh     time.Duration
@@ -117,6 +121,11 @@ func NewRemoteKeySet(ctx context.Context, cfg RemoteKeys) (*KeySet, error) {
 	r.ks = ks
 	ks.ring.Store(&keyRing{byID: map[string]*keyState{}, byHeader: map[string]*keyState{}, remote: r})
 
+	if cfg.Issuer != "" {
+		if err := r.discover(ctx); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+		}
+	}
 	next, err := r.fetch(ctx)
 	if err != nil && !cfg.StartEmpty {
 		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
@@ -128,20 +137,83 @@ func NewRemoteKeySet(ctx context.Context, cfg RemoteKeys) (*KeySet, error) {
 	return ks, nil
 }
 
+// discover reads the issuer's OpenID Provider metadata (or, failing
+// that, its OAuth 2 authorization server metadata, RFC 8414) and takes its
+// jwks_uri as the URL, once: the issuer named there must be RemoteKeys.Issuer.
+func (r *remoteKeys) discover(ctx context.Context) error {
+	base := strings.TrimSuffix(r.cfg.Issuer, "/")
+	var errs []error
+	for _, doc := range []string{base + "/.well-known/openid-configuration", wellKnownAS(r.cfg.Issuer)} {
+		body, _, err := r.get(ctx, doc)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", doc, err))
+			continue
+		}
+		var meta struct {
+			Issuer  string `json:"issuer"`
+			JWKSURI string `json:"jwks_uri"`
+		}
+		if err := json.Unmarshal(body, &meta); err != nil {
+			errs = append(errs, fmt.Errorf("%s: not JSON metadata: %w", doc, err))
+			continue
+		}
+		u, err := url.Parse(meta.JWKSURI)
+		switch {
+		case meta.Issuer != r.cfg.Issuer:
+			return fmt.Errorf("discovery at %s names the issuer %q, not %q: set RemoteKeys.Issuer to it exactly", doc, meta.Issuer, r.cfg.Issuer)
+		case err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && r.cfg.AllowHTTP)):
+			return fmt.Errorf("discovery at %s: jwks_uri %q is not an https URL", doc, meta.JWKSURI)
+		}
+		r.cfg.URL = meta.JWKSURI
+		return nil
+	}
+	return fmt.Errorf("discovery of %s: %w", r.cfg.Issuer, errors.Join(errs...))
+}
+
+// wellKnownAS is RFC 8414's metadata address of an issuer: the well-known
+// segment goes before the issuer's path.
+func wellKnownAS(issuer string) string {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return issuer
+	}
+	u.Path = "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.Path, "/")
+	return u.String()
+}
+
 // remoteDefault applies RemoteKeys' defaults and validates it.
 func remoteDefault(cfg *RemoteKeys) error {
+	if cfg.Issuer != "" {
+		if cfg.URL != "" {
+			return configError("RemoteKeys: set URL (the JWKS) or Issuer (discovery), not both")
+		}
+		u, err := url.Parse(cfg.Issuer)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+			return configError("RemoteKeys.Issuer %q is not an http(s) URL", cfg.Issuer)
+		case u.Scheme == "http" && !cfg.AllowHTTP:
+			return configError("RemoteKeys.Issuer %q is plain http: use https (AllowHTTP is for tests)", cfg.Issuer)
+		}
+		// Checked as a URL once discovery found it; the placeholder
+		// passes the checks below.
+		defer func() { cfg.URL = "" }()
+		cfg.URL = cfg.Issuer
+	}
 	u, err := url.Parse(cfg.URL)
 	switch {
 	case cfg.URL == "":
-		return configError("RemoteKeys.URL is empty: set it to the issuer's JWKS address")
+		return configError("RemoteKeys.URL is empty: set it to the issuer's JWKS address, or set Issuer for discovery")
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return configError("RemoteKeys.URL %q is not an http(s) URL", cfg.URL)
 	case u.Scheme == "http" && !cfg.AllowHTTP:
 		return configError("RemoteKeys.URL %q is plain http, so anyone on the path could substitute the keys: use https (AllowHTTP is for tests)", cfg.URL)
 	}
-	if cfg.RSAAlgorithm != "" && !slices.Contains([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, cfg.RSAAlgorithm) {
-		return configError("RemoteKeys.RSAAlgorithm %q is not an RSA algorithm: use RS256/384/512 or PS256/384/512", cfg.RSAAlgorithm)
+	for _, alg := range append([]string{cfg.RSAAlgorithm}, cfg.RSAAlgorithms...) {
+		if alg != "" && !slices.Contains([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, alg) {
+			return configError("RemoteKeys.RSAAlgorithm(s) %q is not an RSA algorithm: use RS256/384/512 or PS256/384/512", alg)
+		}
 	}
+	cfg.RSAAlgorithms = accepted(cfg.RSAAlgorithm, cfg.RSAAlgorithms)
 	for _, d := range []struct {
 		name  string
 		field *time.Duration
@@ -260,7 +332,7 @@ func (r *remoteKeys) fetch(ctx context.Context) (time.Duration, error) {
 		next := make(chan struct{})
 		close(*r.fetched.Swap(&next))
 	}()
-	body, maxAge, err := r.get(ctx)
+	body, maxAge, err := r.get(ctx, r.cfg.URL)
 	if err != nil {
 		return r.cfg.MinRefresh, fmt.Errorf("fiberjwt: fetching JWKS from %s: %w", r.cfg.URL, err)
 	}
@@ -281,10 +353,10 @@ func (r *remoteKeys) fetch(ctx context.Context) (time.Duration, error) {
 
 // get returns the body of a successful response, at most maxJWKSSize
 // bytes, and its max-age (-1: none).
-func (r *remoteKeys) get(ctx context.Context) ([]byte, time.Duration, error) {
+func (r *remoteKeys) get(ctx context.Context, url string) ([]byte, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.cfg.URL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -331,11 +403,19 @@ func (r *remoteKeys) parse(body []byte) ([]*keyState, error) {
 	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, fmt.Errorf("not a JSON Web Key Set: %w", err)
 	}
+	if set.Keys == nil {
+		var meta struct {
+			JWKSURI string `json:"jwks_uri"`
+		}
+		if json.Unmarshal(body, &meta) == nil && meta.JWKSURI != "" {
+			return nil, fmt.Errorf("not a JSON Web Key Set but an issuer's metadata: set RemoteKeys.Issuer for discovery, or URL to its jwks_uri %q", meta.JWKSURI)
+		}
+	}
 	keys := make([]*keyState, 0, len(set.Keys))
 	seen := make(map[string]bool, len(set.Keys))
 	var skipped []error
 	for i, raw := range set.Keys {
-		st, err := parseJWK(raw, r.cfg.RSAAlgorithm)
+		st, err := parseJWK(raw, r.cfg.RSAAlgorithms)
 		if err == nil && seen[st.id] {
 			err = fmt.Errorf("kid %q: listed twice, the first one is used", st.id)
 		}
@@ -398,7 +478,7 @@ var curves = map[string]struct {
 
 // parseJWK returns the verifying key of a public JWK, or why it is not
 // usable.
-func parseJWK(raw []byte, rsaAlg string) (*keyState, error) {
+func parseJWK(raw []byte, rsaAlgs []string) (*keyState, error) {
 	var j jsonWebKey
 	if err := json.Unmarshal(raw, &j); err != nil {
 		return nil, err
@@ -415,6 +495,7 @@ func parseJWK(raw []byte, rsaAlg string) (*keyState, error) {
 	}
 	b64 := base64.RawURLEncoding.Strict()
 	alg := j.Alg
+	var also []string // more algorithms an RSA key without alg verifies
 	var pub any
 	switch j.Kty {
 	case "RSA":
@@ -429,9 +510,10 @@ func parseJWK(raw []byte, rsaAlg string) (*keyState, error) {
 		}
 		pub = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(exp)}
 		if alg == "" {
-			if alg = rsaAlg; alg == "" {
+			if len(rsaAlgs) == 0 {
 				return nil, fmt.Errorf("kid %q: RSA key without alg (set RemoteKeys.RSAAlgorithm to assume one)", j.Kid)
 			}
+			alg, also = rsaAlgs[0], rsaAlgs[1:]
 		}
 	case "EC":
 		c, ok := curves[j.Crv]
@@ -470,6 +552,9 @@ func parseJWK(raw []byte, rsaAlg string) (*keyState, error) {
 	if err != nil {
 		// Not a bug of the caller's: drop ErrConfig.
 		return nil, errors.New(strings.TrimPrefix(err.Error(), ErrConfig.Error()+": "))
+	}
+	for _, a := range also {
+		st.also = append(st.also, jwt.GetSigningMethod(a))
 	}
 	return st, nil
 }

@@ -287,7 +287,7 @@ func (m *middleware[U, C]) checkSignature(token []byte, dot1, dot2 int) (*keySta
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w: signature: %w", ErrInvalidToken, jwt.ErrTokenMalformed, err)
 	}
-	if err := k.method.Verify(string(token[:dot2]), sig, k.verifyKey); err != nil {
+	if err := k.methodFor(alg).Verify(string(token[:dot2]), sig, k.verifyKey); err != nil {
 		return nil, fmt.Errorf("%w: %w: %w", ErrInvalidToken, jwt.ErrTokenSignatureInvalid, err)
 	}
 	return k, nil
