@@ -36,6 +36,10 @@ const startTimeout = 30 * time.Second
 type Client struct {
 	ID, Secret   string
 	RedirectURIs []string
+	// IDTokenAlg is the algorithm of its ID tokens
+	// (id_token_signed_response_alg): "" for the provider's RS256, or
+	// "Ed25519".
+	IDTokenAlg string
 }
 
 // Provider is a running oidc-provider owned by one test.
@@ -97,10 +101,11 @@ func Start(t testing.TB, clients ...Client) *Provider {
 		RedirectURIs  []string `json:"redirect_uris"`
 		GrantTypes    []string `json:"grant_types"`
 		ResponseTypes []string `json:"response_types"`
+		IDTokenAlg    string   `json:"id_token_signed_response_alg,omitempty"`
 	}
 	var list []clientJSON
 	for _, c := range clients {
-		list = append(list, clientJSON{c.ID, c.Secret, c.RedirectURIs, []string{"authorization_code"}, []string{"code"}})
+		list = append(list, clientJSON{c.ID, c.Secret, c.RedirectURIs, []string{"authorization_code"}, []string{"code"}, c.IDTokenAlg})
 	}
 	js, err := json.Marshal(list)
 	if err != nil {

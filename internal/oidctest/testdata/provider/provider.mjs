@@ -16,7 +16,17 @@
 // (these are first-party test clients), so the flow goes from the login page
 // straight back to the client.
 import http from 'node:http';
+import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
+
+// Signing keys made at start: RS256 (the default for ID tokens) and
+// Ed25519, published with "alg":"Ed25519" (RFC 9864) as jose 6 writes it; a
+// client asks for the latter with id_token_signed_response_alg.
+const jwks = { keys: [] };
+for (const alg of ['RS256', 'Ed25519']) {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  jwks.keys.push({ ...(await exportJWK(privateKey)), alg, use: 'sig', kid: alg.toLowerCase() });
+}
 
 const clients = JSON.parse(process.env.OIDC_CLIENTS || '[]');
 const port = Number(process.env.OIDC_PORT || 0);
@@ -26,6 +36,7 @@ server.listen(port, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients,
+    jwks,
     cookies: { keys: ['fiberjwt-oidctest-cookie-key-0123456789'] },
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
