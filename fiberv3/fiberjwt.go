@@ -96,6 +96,14 @@ type LoginOptions struct {
 	// Config.BrowserSessionAge at the latest. Refreshed tokens keep the
 	// choice.
 	Remember bool
+
+	// Bearer issues the token to an API client (a mobile app, a CLI, a
+	// single-page app that keeps it out of cookies), which sends it in
+	// "Authorization: Bearer" (Config.AcceptBearer): no cookie is set, the
+	// request's browser session, if any, is left alone, and the session
+	// may last up to Config.MaxSessionAge through RefreshToken (Remember
+	// is implied). Bearer requests need no CSRF value.
+	Bearer bool
 }
 
 // ProcessLoginWith is ProcessLogin with the choices of opts: a login form
@@ -128,6 +136,23 @@ func ProcessLoginWith(c fiber.Ctx, id, password string, opts LoginOptions) (stri
 // ProcessLogin. Every error leaves the response without cookies.
 func LoginUser[U any](c fiber.Ctx, user U, opts LoginOptions) (string, error) {
 	return core.LoginUser(c, c.RequestCtx(), user, core.LoginOptions(opts))
+}
+
+// RefreshToken returns a fresh token of the request's session for an API
+// client (see LoginOptions.Bearer): the same session (sid, login time, so
+// that Logout and the sign-outs end it, and Config.MaxSessionAge bounds
+// it), a new jti and a new exp. Call it from a route the client sends its
+// token to before it expires; the client keeps the new token and drops
+// the old one, which stays valid until its own exp. It sets no cookie:
+// browsers are refreshed by the middleware itself.
+//
+// Errors: ErrNoToken when the middleware did not accept a token on the
+// request, ErrTokenExpired when the session reached MaxSessionAge (log in
+// again), ErrInvalidToken for another issuer's token, ErrConfig on a
+// verify-only instance, ErrNotMounted on a route the middleware did not
+// run on.
+func RefreshToken(c fiber.Ctx) (string, error) {
+	return core.RefreshToken(c, c.RequestCtx())
 }
 
 // SignOutOtherDevices revokes every other session of the request's user

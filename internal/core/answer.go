@@ -16,7 +16,7 @@ import (
 // unauthorized is the default Config.Unauthorized: 401 (403 for ErrCSRF,
 // 503 for ErrStorage and ErrKeysUnavailable), without revealing the token
 // or the error, as JSON when the request prefers it to text.
-func unauthorized(rc *fasthttp.RequestCtx, err error) {
+func unauthorized(rc *fasthttp.RequestCtx, err error, bearer bool) {
 	status, text, json := fasthttp.StatusUnauthorized, "Unauthorized", `{"error":"unauthorized"}`
 	switch {
 	case errors.Is(err, ErrCSRF):
@@ -25,6 +25,15 @@ func unauthorized(rc *fasthttp.RequestCtx, err error) {
 		status, text, json = fasthttp.StatusServiceUnavailable, "Service Unavailable", `{"error":"unavailable"}`
 	}
 	resp := &rc.Response
+	if bearer && status == fasthttp.StatusUnauthorized {
+		// RFC 6750 section 3: the scheme, and invalid_token when a Bearer
+		// token was sent and refused (never why: that is for the logs).
+		challenge := "Bearer"
+		if len(bearerToken(rc)) > 0 && !errors.Is(err, ErrNoToken) {
+			challenge = `Bearer error="invalid_token"`
+		}
+		resp.Header.Set(fasthttp.HeaderWWWAuthenticate, challenge)
+	}
 	resp.Header.Set(fasthttp.HeaderCacheControl, "no-store")
 	varyAccept(&resp.Header)
 	resp.SetStatusCode(status)

@@ -45,6 +45,7 @@ type loginer[C any] interface {
 	login(c C, rc *fasthttp.RequestCtx, id, password string, opts LoginOptions) (string, error)
 	loginUser(c C, rc *fasthttp.RequestCtx, user any, opts LoginOptions) (string, error)
 	logout(c C, rc *fasthttp.RequestCtx) error
+	refreshToken(c C, rc *fasthttp.RequestCtx) (string, error)
 	signOut(c C, rc *fasthttp.RequestCtx, subject string) error
 }
 
@@ -112,7 +113,7 @@ func (m *middleware[U, C]) handle(c C) error {
 		if m.cfg.Unauthorized != nil {
 			return m.cfg.Unauthorized(c, err)
 		}
-		unauthorized(rc, err)
+		unauthorized(rc, err, m.cfg.AcceptBearer)
 		return nil
 	}
 	return m.adapter.Next(c)
@@ -201,6 +202,16 @@ func (m *middleware[U, C]) check(c C, token []byte, now time.Time, limit int) (U
 		err = m.checkUserRevoked(c, s)
 	}
 	return user, s, err
+}
+
+// requestHasCookie reports whether the request carries the token cookie,
+// empty or not.
+func (m *middleware[U, C]) requestHasCookie(rc *fasthttp.RequestCtx) bool {
+	found := false
+	rc.Request.Header.VisitAllCookie(func(name, _ []byte) {
+		found = found || string(name) == m.cfg.CookieName
+	})
+	return found
 }
 
 // tokenLimit is the longest token accepted: maxTokenSize from a cookie,
@@ -468,7 +479,10 @@ func (m *middleware[U, C]) logout(c C, rc *fasthttp.RequestCtx) error {
 		}
 		s = genuine
 	}
-	m.setCookies(rc, "", nil)
+	// A Bearer client's logout writes no cookies: it has none.
+	if len(bearerToken(rc)) == 0 || m.requestHasCookie(rc) {
+		m.setCookies(rc, "", nil)
+	}
 	rc.SetUserValue(m.userKey, nil)
 	rc.SetUserValue(m.sessKey, nil)
 	if s == nil {

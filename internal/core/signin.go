@@ -22,6 +22,7 @@ import (
 // reference.
 type LoginOptions struct {
 	Remember bool
+	Bearer   bool
 }
 
 // EventKind is the adapters' EventKind.
@@ -200,9 +201,19 @@ func (m *middleware[U, C]) loginUser(c C, rc *fasthttp.RequestCtx, u any, opts L
 // revokes the browser's previous session, sets the cookies and the user
 // of the request.
 func (m *middleware[U, C]) start(c C, rc *fasthttp.RequestCtx, subject string, user U, opts LoginOptions) (string, error) {
-	token, s, err := m.sign(subject, user, nil, m.cfg.TimeFunc(), opts.Remember)
+	// An API client's token is not a browser session: it lives up to
+	// MaxSessionAge through RefreshToken.
+	token, s, err := m.sign(subject, user, nil, m.cfg.TimeFunc(), opts.Remember || opts.Bearer)
 	if err != nil {
 		return "", err
+	}
+	if opts.Bearer {
+		// No cookie, and the browser's session (if the request has one)
+		// is not this client's to end.
+		rc.SetUserValue(m.userKey, user)
+		rc.SetUserValue(m.sessKey, s)
+		m.event(c, EventLogin, subject, nil)
+		return token, nil
 	}
 	if err := m.checkSize(c, token); err != nil {
 		return "", err
@@ -227,6 +238,39 @@ var errNoUser = errors.New("fiberjwt: Authenticate returned no user")
 
 // userPrefix namespaces the users' revocations in Config.Storage.
 const userPrefix = "fiberjwt:user:"
+
+// RefreshToken is the adapters' RefreshToken, which documents it.
+func RefreshToken[C any](c C, rc *fasthttp.RequestCtx) (string, error) {
+	m, ok := rc.UserValue(instanceKey{}).(loginer[C])
+	if !ok {
+		return "", ErrNotMounted
+	}
+	return m.refreshToken(c, rc)
+}
+
+func (m *middleware[U, C]) refreshToken(c C, rc *fasthttp.RequestCtx) (string, error) {
+	s := m.session(rc)
+	user, ok := rc.UserValue(m.userKey).(U)
+	switch {
+	case s == nil || !ok:
+		return "", fmt.Errorf("%w: RefreshToken needs a request the middleware accepted", ErrNoToken)
+	case s.foreign:
+		return "", fmt.Errorf("%w: another issuer's token is refreshed by its issuer", ErrInvalidToken)
+	case m.ring().signer == nil:
+		return "", errVerifyOnly
+	}
+	now := m.cfg.TimeFunc()
+	if s.authTime.IsZero() || !now.Before(s.authTime.Add(m.maxAge(s.browser))) {
+		return "", fmt.Errorf("%w: the session reached Config.MaxSessionAge: log in again", ErrTokenExpired)
+	}
+	token, fresh, err := m.sign(s.subject, user, s, now, !s.browser)
+	if err != nil {
+		return "", err
+	}
+	rc.SetUserValue(m.sessKey, fresh)
+	m.event(c, EventRefresh, s.subject, nil)
+	return token, nil
+}
 
 // SignOutOthers is the adapters' SignOutOtherDevices.
 func SignOutOthers[C any](c C, rc *fasthttp.RequestCtx) error {
