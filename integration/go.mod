@@ -11,6 +11,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/fiberjwt/fiberjwt v0.0.0
 	github.com/fiberjwt/fiberjwt/redisrevoke v0.0.0
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/gofiber/contrib/jwt v1.1.2
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/gofiber/storage/redis/v3 v3.4.3

@@ -83,15 +83,15 @@ var idpKeys = sync.OnceValue(func() (keys struct {
 	return keys
 })
 
-// fakeIdP is an identity provider: its issuer URL, and the JWKS and
+// fakeIDP is an identity provider: its issuer URL, and the JWKS and
 // openid-configuration it serves over TLS.
-type fakeIdP struct {
+type fakeIDP struct {
 	srv    *httptest.Server
 	issuer string
 	jwks   jose.JSONWebKeySet
 }
 
-// newFakeIdP starts an identity provider whose issuer is the server's URL
+// newFakeIDP starts an identity provider whose issuer is the server's URL
 // followed by path ("" like Google, "/" like Auth0, "/realms/demo" like
 // Keycloak, "/TENANT/v2.0" like Entra ID). It publishes:
 //
@@ -101,10 +101,10 @@ type fakeIdP struct {
 //   - ed-2, an Ed25519 key with alg "EdDSA".
 //
 // There is one key for ES256 and for RS256, two for EdDSA.
-func newFakeIdP(t *testing.T, path string) *fakeIdP {
+func newFakeIDP(t *testing.T, path string) *fakeIDP {
 	t.Helper()
 	k := idpKeys()
-	idp := &fakeIdP{jwks: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+	idp := &fakeIDP{jwks: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
 		{Key: k.rsa.Public(), KeyID: "rsa-1", Use: "sig"},
 		{Key: k.ec.Public(), KeyID: "ec-1", Algorithm: string(jose.ES256), Use: "sig"},
 		{Key: k.ed.Public(), KeyID: "ed-1", Algorithm: "Ed25519", Use: "sig"},
@@ -141,7 +141,7 @@ func newFakeIdP(t *testing.T, path string) *fakeIdP {
 
 // remote returns the IdP's keys found by discovery from its issuer URL,
 // with RSA keys without alg taken as RS256 or PS256.
-func (idp *fakeIdP) remote(t *testing.T) *fiberjwt.KeySet {
+func (idp *fakeIDP) remote(t *testing.T) *fiberjwt.KeySet {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -272,7 +272,7 @@ func Test_IdP_Interop_GoJose(t *testing.T) {
 		t.Run(shape.name, func(t *testing.T) {
 			t.Parallel()
 			k := idpKeys()
-			idp := newFakeIdP(t, shape.path)
+			idp := newFakeIDP(t, shape.path)
 			const api, appID = "api://orders", "6e74172b-be56-4843-9ff4-e66a39bb12e3"
 			app := resourceServer(t, idp.remote(t), idp.issuer, api, appID)
 
@@ -358,7 +358,7 @@ func Test_IdP_Interop_GoJose(t *testing.T) {
 //	cd integration && CI=true go test -race -count=1 -run Test_IdP_Interop_Discovery ./...
 func Test_IdP_Interop_Discovery(t *testing.T) {
 	t.Parallel()
-	idp := newFakeIdP(t, "/realms/demo")
+	idp := newFakeIDP(t, "/realms/demo")
 	newSet := func(cfg fiberjwt.RemoteKeys) error {
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
