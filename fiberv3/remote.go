@@ -27,7 +27,7 @@ type RemoteKeys struct {
 	// (Issuer + "/.well-known/openid-configuration", else RFC 8414's
 	// oauth-authorization-server document), checks that it names this
 	// issuer exactly, and fetches the keys from its jwks_uri. Discovery runs
-	// once; its failure is NewRemoteKeySet's error. Set Config.Issuer to
+	// once; its failure is NewRemoteKeySet's error, StartEmpty or not. Set Config.Issuer to
 	// the same value so that tokens of other issuers are refused.
 	//
 	// Optional. Default: "" (URL is the JWKS).

@@ -61,6 +61,10 @@ type keyState struct {
 	// also are the other RSA algorithms an RSA key published without alg
 	// verifies (RemoteKeys.RSAAlgorithms); method is the first.
 	also []jwt.SigningMethod
+
+	// anonymous marks a remote JWK published without kid: it verifies
+	// kid-less tokens only.
+	anonymous bool
 }
 
 // foreign reports whether every token ks verifies is another issuer's:

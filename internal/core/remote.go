@@ -415,8 +415,8 @@ func (r *remoteKeys) parse(body []byte) ([]*keyState, error) {
 	seen := make(map[string]bool, len(set.Keys))
 	var skipped []error
 	for i, raw := range set.Keys {
-		st, err := parseJWK(raw, r.cfg.RSAAlgorithms)
-		if err == nil && seen[st.id] {
+		st, err := parseJWK(raw, i, r.cfg.RSAAlgorithms)
+		if err == nil && !st.anonymous && seen[st.id] {
 			err = fmt.Errorf("kid %q: listed twice, the first one is used", st.id)
 		}
 		if err != nil {
@@ -445,8 +445,10 @@ func remoteRing(keys []*keyState, old *keyRing, r *remoteKeys) *keyRing {
 			k = o
 			keys[i] = o
 		}
-		ring.byID[k.id] = k
-		ring.byHeader[k.header] = k
+		if !k.anonymous { // no token names it
+			ring.byID[k.id] = k
+			ring.byHeader[k.header] = k
+		}
 	}
 	return ring
 }
@@ -478,14 +480,18 @@ var curves = map[string]struct {
 
 // parseJWK returns the verifying key of a public JWK, or why it is not
 // usable.
-func parseJWK(raw []byte, rsaAlgs []string) (*keyState, error) {
+func parseJWK(raw []byte, index int, rsaAlgs []string) (*keyState, error) {
 	var j jsonWebKey
 	if err := json.Unmarshal(raw, &j); err != nil {
 		return nil, err
 	}
+	anonymous := j.Kid == ""
+	if anonymous {
+		// Verifies kid-less tokens only (see keyFor), when it is the one
+		// key of their algorithm; named for the messages alone.
+		j.Kid = fmt.Sprintf("(no-kid-key-%d)", index)
+	}
 	switch {
-	case j.Kid == "":
-		return nil, errors.New("no kid")
 	case j.Use != "" && j.Use != "sig":
 		return nil, fmt.Errorf("kid %q: use %q is not \"sig\"", j.Kid, j.Use)
 	case j.KeyOps != nil && !slices.Contains(j.KeyOps, "verify"):
@@ -556,5 +562,6 @@ func parseJWK(raw []byte, rsaAlgs []string) (*keyState, error) {
 	for _, a := range also {
 		st.also = append(st.also, jwt.GetSigningMethod(a))
 	}
+	st.anonymous = anonymous
 	return st, nil
 }
