@@ -218,23 +218,12 @@ func (st *keyState) methodFor(alg string) jwt.SigningMethod {
 
 // ed25519Alg is RFC 9864's name of EdDSA with Ed25519 ("Ed25519"), which
 // jose 6 and oidc-provider 9 write in place of "EdDSA". golang-jwt knows
-// only "EdDSA": the init below registers the new name with golang-jwt's
-// (global) registry, as the same Ed25519 verification, unless something
-// else registered it first. It only adds a name golang-jwt would refuse;
-// a parser that pins its methods (WithValidMethods) still refuses it
-// unless it lists "Ed25519".
+// only "EdDSA"; rather than register the new name in golang-jwt's global
+// registry (which would change what every parser in the program accepts),
+// the core verifies such a token's signature itself, with the Ed25519 key
+// (checkSignature, methodFor), and lets golang-jwt decode its claims only
+// (see parse).
 const ed25519Alg = "Ed25519"
-
-// ed25519Method is jwt.SigningMethodEdDSA under the name "Ed25519".
-type ed25519Method struct{ *jwt.SigningMethodEd25519 }
-
-func (ed25519Method) Alg() string { return ed25519Alg }
-
-func init() {
-	if jwt.GetSigningMethod(ed25519Alg) == nil {
-		jwt.RegisterSigningMethod(ed25519Alg, func() jwt.SigningMethod { return ed25519Method{jwt.SigningMethodEdDSA} })
-	}
-}
 
 func newKeyState(k Key) (*keyState, error) {
 	name := fmt.Sprintf("Key %q", k.ID)
