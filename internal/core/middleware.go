@@ -132,7 +132,11 @@ func (m *middleware[U, C]) handle(c C) error {
 func (m *middleware[U, C]) authenticate(c C, rc *fasthttp.RequestCtx) error {
 	now := m.cfg.TimeFunc()
 	token, fromCookie := m.requestToken(rc)
-	user, s, err := m.check(c, token, now, m.tokenLimit(c, fromCookie))
+	limit := maxTokenSize
+	if !fromCookie {
+		limit = m.bearerLimit(c)
+	}
+	user, s, err := m.check(c, token, now, limit)
 	if err != nil {
 		var later [maxTokenCookies - 1][]byte
 		for _, token := range m.laterCookies(rc, &later) {
@@ -214,14 +218,11 @@ func (m *middleware[U, C]) requestHasCookie(rc *fasthttp.RequestCtx) bool {
 	return found
 }
 
-// tokenLimit is the longest token accepted: maxTokenSize from a cookie,
-// which browsers cap near it; from the Authorization header, whatever fit
-// in the app's read buffer (fiber.Config.ReadBufferSize), as identity
-// providers' access tokens with many groups reach 6 KB and more.
-func (m *middleware[U, C]) tokenLimit(c C, fromCookie bool) int {
-	if fromCookie {
-		return maxTokenSize
-	}
+// bearerLimit is the longest token accepted from the Authorization header:
+// whatever fit in the app's read buffer (fiber.Config.ReadBufferSize), as
+// identity providers' access tokens with many groups reach 6 KB and more.
+// From a cookie it is maxTokenSize, which browsers cap near it.
+func (m *middleware[U, C]) bearerLimit(c C) int {
 	return max(m.adapter.ReadBufferSize(c), maxTokenSize)
 }
 
