@@ -38,6 +38,47 @@ func idpToken(t *testing.T, alg, kid string, priv any, sub string, extra jwt.Map
 	return s
 }
 
+// idpAPI is a resource server for keys: Bearer tokens accepted, the user
+// built from sub, GET /me answering the user's ID. edit, when not nil,
+// changes the Config.
+func idpAPI(keys *fiberjwt.KeySet, app *fiber.App, edit func(*fiberjwt.Config[keyUser])) *fiber.App {
+	cfg := fiberjwt.Config[keyUser]{
+		Keys:         keys,
+		AcceptBearer: true,
+		UserFromClaims: func(claims map[string]any) (keyUser, error) {
+			sub, _ := claims["sub"].(string)
+			return keyUser{ID: sub}, nil
+		},
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	app.Use(fiberjwt.New(cfg))
+	app.Get("/me", func(c *fiber.Ctx) error {
+		u, _ := fiberjwt.CurrentUser[keyUser](c)
+		return c.SendString(u.ID)
+	})
+	return app
+}
+
+// idpCall sends GET /me with token as a Bearer header, or as the token
+// cookie, and returns the status, the body and the Set-Cookie headers.
+func idpCall(t *testing.T, app *fiber.App, token string, cookie bool) (int, string, []string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/me", nil)
+	if cookie {
+		req.AddCookie(&http.Cookie{Name: "token", Value: token})
+	} else {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header.Values("Set-Cookie")
+}
+
 // Test_RemoteKeySet_NotOwnTokens: a token verified by a remote set is
 // another issuer's whatever claims it carries. An identity provider's
 // token with a claim named usr (any case) gets its user from
@@ -68,41 +109,18 @@ func Test_RemoteKeySet_NotOwnTokens(t *testing.T) {
 		fiberjwt.New(fiberjwt.Config[keyUser]{Keys: keys})
 	}()
 
-	app := fiber.New()
-	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
-		Keys:         keys,
-		AcceptBearer: true,
-		UserFromClaims: func(claims map[string]any) (keyUser, error) {
-			sub, _ := claims["sub"].(string)
-			return keyUser{ID: sub}, nil
-		},
-	}))
-	app.Get("/me", func(c *fiber.Ctx) error {
-		u, _ := fiberjwt.CurrentUser[keyUser](c)
-		return c.SendString(u.ID)
-	})
+	app := idpAPI(keys, fiber.New(), nil)
 	for _, name := range []string{"usr", "USR", "Usr"} {
 		tok := idpToken(t, "ES256", "idp-1", priv, "mallory", jwt.MapClaims{
 			name: map[string]string{"id": "admin"}, "sid": "s", "csrf": "c", "auth_time": 1,
 		})
 		for _, cookie := range []bool{false, true} {
-			req := httptest.NewRequest(http.MethodGet, "/me", nil)
-			if cookie {
-				req.AddCookie(&http.Cookie{Name: "token", Value: tok})
-			} else {
-				req.Header.Set("Authorization", "Bearer "+tok)
+			status, body, cookies := idpCall(t, app, tok, cookie)
+			if status != http.StatusOK || body != "mallory" {
+				t.Errorf("claim %q (cookie %v): %d %q; want 200 and the user UserFromClaims built, mallory", name, cookie, status, body)
 			}
-			resp, err := app.Test(req, -1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body := make([]byte, 64)
-			n, _ := resp.Body.Read(body)
-			if resp.StatusCode != http.StatusOK || string(body[:n]) != "mallory" {
-				t.Errorf("claim %q (cookie %v): %d %q; want 200 and the user UserFromClaims built, mallory", name, cookie, resp.StatusCode, body[:n])
-			}
-			if len(resp.Header.Values("Set-Cookie")) != 0 {
-				t.Errorf("claim %q (cookie %v): the foreign token was refreshed: %v", name, cookie, resp.Header.Values("Set-Cookie"))
+			if len(cookies) != 0 {
+				t.Errorf("claim %q (cookie %v): the foreign token was refreshed: %v", name, cookie, cookies)
 			}
 		}
 	}
@@ -230,16 +248,7 @@ func Test_Bearer_LargeToken(t *testing.T) {
 	priv := ecKeys["ES256"]
 	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
 	keys := srv.mustRemote(t, fiberjwt.RemoteKeys{})
-	app := fiber.New(fiber.Config{ReadBufferSize: 32 << 10})
-	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
-		Keys:         keys,
-		AcceptBearer: true,
-		UserFromClaims: func(claims map[string]any) (keyUser, error) {
-			sub, _ := claims["sub"].(string)
-			return keyUser{ID: sub}, nil
-		},
-	}))
-	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app := idpAPI(keys, fiber.New(fiber.Config{ReadBufferSize: 32 << 10}), nil)
 	groups := make([]string, 150)
 	for i := range groups {
 		groups[i] = "5f8c2e1a-0b7d-4c3e-9a61-" + strings.Repeat("0", 8) + string(rune('a'+i%26)) + "abc"
@@ -248,22 +257,13 @@ func Test_Bearer_LargeToken(t *testing.T) {
 	if len(tok) < 6000 {
 		t.Fatalf("the token has %d bytes, want a 6 KB one", len(tok))
 	}
-	for _, tt := range []struct {
-		name string
-		set  func(*http.Request)
-		want int
-	}{
-		{"Bearer", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }, http.StatusOK},
-		{"cookie", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "token", Value: tok}) }, http.StatusUnauthorized},
-	} {
-		req := httptest.NewRequest(http.MethodGet, "/me", nil)
-		tt.set(req)
-		resp, err := app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
+	for _, cookie := range []bool{false, true} {
+		want := http.StatusOK
+		if cookie {
+			want = http.StatusUnauthorized
 		}
-		if resp.StatusCode != tt.want {
-			t.Errorf("a %d-byte token as %s: %d, want %d", len(tok), tt.name, resp.StatusCode, tt.want)
+		if status, _, _ := idpCall(t, app, tok, cookie); status != want {
+			t.Errorf("a %d-byte token (cookie %v): %d, want %d", len(tok), cookie, status, want)
 		}
 	}
 }
@@ -279,20 +279,12 @@ func Test_Issuers_Audiences(t *testing.T) {
 	asymKeys(t)
 	priv := ecKeys["ES256"]
 	srv := newJWKSServer(t, staticJWKS(jwksOf(jwkOf("idp-1", "", priv.Public()))))
-	app := fiber.New()
-	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
-		Keys:         srv.mustRemote(t, fiberjwt.RemoteKeys{}),
-		AcceptBearer: true,
-		Issuer:       "https://sts.windows.net/tenant/",
-		Issuers:      []string{"https://login.microsoftonline.com/tenant/v2.0"},
-		Audience:     "api://orders",
-		Audiences:    []string{"6d1f0c2a-orders"},
-		UserFromClaims: func(claims map[string]any) (keyUser, error) {
-			sub, _ := claims["sub"].(string)
-			return keyUser{ID: sub}, nil
-		},
-	}))
-	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app := idpAPI(srv.mustRemote(t, fiberjwt.RemoteKeys{}), fiber.New(), func(cfg *fiberjwt.Config[keyUser]) {
+		cfg.Issuer = "https://sts.windows.net/tenant/"
+		cfg.Issuers = []string{"https://login.microsoftonline.com/tenant/v2.0"}
+		cfg.Audience = "api://orders"
+		cfg.Audiences = []string{"6d1f0c2a-orders"}
+	})
 	for _, tt := range []struct {
 		iss  string
 		aud  any
@@ -305,14 +297,9 @@ func Test_Issuers_Audiences(t *testing.T) {
 		{"https://sts.windows.net/tenant/", "api://billing", http.StatusUnauthorized},
 		{"", "api://orders", http.StatusUnauthorized},
 	} {
-		req := httptest.NewRequest(http.MethodGet, "/me", nil)
-		req.Header.Set("Authorization", "Bearer "+idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"iss": tt.iss, "aud": tt.aud}))
-		resp, err := app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != tt.want {
-			t.Errorf("iss %q, aud %v: %d, want %d", tt.iss, tt.aud, resp.StatusCode, tt.want)
+		status, _, _ := idpCall(t, app, idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"iss": tt.iss, "aud": tt.aud}), false)
+		if status != tt.want {
+			t.Errorf("iss %q, aud %v: %d, want %d", tt.iss, tt.aud, status, tt.want)
 		}
 	}
 }
@@ -378,19 +365,9 @@ func Test_RemoteKeySet_Discovery(t *testing.T) {
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
 	}
-	app := fiber.New()
-	app.Use(fiberjwt.New(fiberjwt.Config[keyUser]{
-		Keys: keys, AcceptBearer: true, Issuer: issuer,
-		UserFromClaims: func(claims map[string]any) (keyUser, error) {
-			sub, _ := claims["sub"].(string)
-			return keyUser{ID: sub}, nil
-		},
-	}))
-	app.Get("/me", func(c *fiber.Ctx) error { return c.SendString("ok") })
-	req := httptest.NewRequest(http.MethodGet, "/me", nil)
-	req.Header.Set("Authorization", "Bearer "+idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"iss": issuer}))
-	if resp, err := app.Test(req, -1); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("a token of the discovered issuer: %v, %v; want 200", resp, err)
+	app := idpAPI(keys, fiber.New(), func(cfg *fiberjwt.Config[keyUser]) { cfg.Issuer = issuer })
+	if status, body, _ := idpCall(t, app, idpToken(t, "ES256", "idp-1", priv, "alice", jwt.MapClaims{"iss": issuer}), false); status != http.StatusOK || body != "alice" {
+		t.Fatalf("a token of the discovered issuer: %d %q; want 200 alice", status, body)
 	}
 
 	named.Store("https://other.example")
