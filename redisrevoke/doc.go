@@ -28,8 +28,9 @@
 // to the channel, loads both sets after each (re)connection, and answers
 // the middleware's questions "is this session revoked?" and "are this
 // user's sessions revoked?" from memory, keeping per user the revocation
-// that began last. Redis sees one transaction per logout or sign-out and a
-// PING per quarter of Options.FailAfter per instance, whatever the traffic.
+// that began last. Redis sees one script (and a WAIT when it has replicas)
+// per logout or sign-out and a PING per quarter of Options.FailAfter per
+// instance, whatever the traffic.
 //
 // # Bounds
 //
@@ -44,7 +45,33 @@
 // again, so a revocation made elsewhere while it was cut off is honoured;
 // a fresh instance loads it before its first accepted token.
 //
+// # Replicas, Sentinel and Cluster
+//
+// New takes what redis.NewUniversalClient returns: a *redis.Client for one
+// server or for Sentinel (redis.NewFailoverClient), or a
+// *redis.ClusterClient for Redis Cluster. Revoke and RevokeUser write to
+// the master with one script (the sorted set, its pruning by Redis's own
+// clock, the announcement), then, when the master has a replica, send
+// WAIT 1 on the same connection: they report success only once a replica
+// has the revocation, so that a failover cannot lose a confirmed logout.
+// Otherwise they fail, within Options.Timeout, with an error wrapping
+// ErrNotReplicated (fiberjwt's Logout then returns ErrStorage): the
+// revocation is in the master and in this instance's memory, but not
+// certain to survive a failover. Options.Replicas changes how many
+// replicas must acknowledge it (negative: none, as before).
+//
+// After a failover the instances reconnect to the promoted replica by
+// themselves: a cluster client's slot map is reloaded at once rather than
+// after go-redis's ten seconds, so that they serve again within a second
+// of the promotion (tests measure 0.16-0.56 s on Cluster, 0.10-0.35 s after
+// the sentinels switch on Sentinel). A cluster client built with ReadOnly
+// subscribes on a replica of the sets' shard and loads from the master.
+// On Cluster, give Options.Key a hash tag ("{fiberjwt}:revocations") so
+// that both sets live on one shard.
+//
 // It needs Redis 7.0 or newer (PEXPIREAT with NX and GT). Give Redis
-// persistence (appendonly yes): a Redis that restarts empty forgets the
-// revocations that instances started afterwards would need.
+// persistence (appendonly yes) on the master and the replicas: a Redis
+// that restarts empty forgets the revocations that instances started
+// afterwards would need, and a master that restarts empty before the
+// failover detection makes its replicas empty too.
 package redisrevoke

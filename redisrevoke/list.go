@@ -20,6 +20,15 @@ import (
 // default).
 var ErrUnavailable = errors.New("redisrevoke: not in sync with Redis")
 
+// ErrNotReplicated is returned, wrapped, by Revoke and RevokeUser when the
+// Redis master took the revocation but fewer replicas than
+// Options.Replicas acknowledged it within Options.Timeout: a failover now
+// could promote a replica without it, and instances would then accept the
+// session again. The local replica has it, and Redis may still pass it
+// on; fiberjwt's Logout returns it wrapped together with ErrStorage, so
+// that the app can tell the user that the logout is not certain.
+var ErrNotReplicated = errors.New("redisrevoke: the revocation did not reach the replicas in time")
+
 // Options configures a List. A zero field means its default.
 type Options struct {
 	// Key is the Redis key of the sorted set of revoked session ids, each
@@ -40,11 +49,30 @@ type Options struct {
 	// Optional. Default: one second. At least 100 milliseconds.
 	FailAfter time.Duration
 
-	// Timeout bounds each Redis command of Revoke, of RevokeUser and of a
-	// reload.
+	// Timeout bounds each call of Revoke and RevokeUser, from the call to
+	// its return, whatever Redis does (a stalled server, a failover, the
+	// wait for the replicas), and each Redis command of a reload. A call
+	// that runs out of it returns an error; the write may still reach
+	// Redis afterwards.
 	//
 	// Optional. Default: FailAfter.
 	Timeout time.Duration
+
+	// Replicas is how many replicas of the Redis master must have a
+	// revocation before Revoke and RevokeUser report success: after the
+	// write they send WAIT on the same connection, bounded by what is left
+	// of Timeout, and fail with ErrNotReplicated when fewer replicas
+	// acknowledge it (WAIT's timeout is Timeout less up to 150ms, for
+	// Redis's answer). A confirmed logout then survives a failover to one
+	// of those replicas. The price: a logout waits for a replica's
+	// acknowledgement (a round trip to it, well under a millisecond on a
+	// local network), and fails while no replica answers in time. Negative:
+	// never wait (a failover may then lose a confirmed logout).
+	//
+	// Optional. Default: 1 when the master has a replica connected at the
+	// time of the write, none when it has none (a single server, whose
+	// failure loses nothing that a failover could).
+	Replicas int
 }
 
 // List is a list of revoked sessions, and of users whose sessions are
@@ -68,6 +96,8 @@ type List struct {
 	usersKey  string // the users' set
 	failAfter time.Duration
 	timeout   time.Duration
+	replicas  int              // Options.Replicas: 0 for the default, negative for none
+	now       func() time.Time // the clock; time.Now but in tests
 
 	mu      sync.RWMutex
 	revoked map[string]int64      // session id -> revoked until, Unix ms
@@ -113,9 +143,24 @@ func (r userRecord) member(subject string) string {
 // background. Until the first load from Redis is done, IsRevoked and
 // UserRevoked fail with ErrUnavailable, so an instance never accepts a
 // token before it knows every live revocation; Ready waits for that load.
+//
+// client is a *redis.Client (one server, or Sentinel's
+// redis.NewFailoverClient) or a *redis.ClusterClient (Redis Cluster, or
+// redis.NewFailoverClusterClient): what redis.NewUniversalClient returns.
+// A cluster client built with ReadOnly (or RouteByLatency, RouteRandomly)
+// subscribes on a replica of the set's shard, where it reads, and loads
+// from the master.
 func New(client redis.UniversalClient, opts Options) (*List, error) {
-	if client == nil {
+	return newList(client, opts, time.Now)
+}
+
+func newList(client redis.UniversalClient, opts Options, now func() time.Time) (*List, error) {
+	switch client.(type) {
+	case nil:
 		return nil, errors.New("redisrevoke: New needs a Redis client")
+	case *redis.Client, *redis.ClusterClient:
+	default:
+		return nil, fmt.Errorf("redisrevoke: New needs a *redis.Client (one server, or Sentinel's NewFailoverClient) or a *redis.ClusterClient, not a %T", client)
 	}
 	if opts.Key == "" {
 		opts.Key = "fiberjwt:revocations"
@@ -136,6 +181,8 @@ func New(client redis.UniversalClient, opts Options) (*List, error) {
 		usersKey:  opts.Key + ":users",
 		failAfter: opts.FailAfter,
 		timeout:   opts.Timeout,
+		replicas:  opts.Replicas,
+		now:       now,
 		revoked:   make(map[string]int64),
 		users:     make(map[string]userRecord),
 		synced:    make(chan struct{}),
@@ -168,34 +215,25 @@ func (l *List) Close() error {
 // IsRevoked reports whether the session id is revoked, from the local
 // replica. It fails with ErrUnavailable when the replica is not in sync.
 func (l *List) IsRevoked(id string) (bool, error) {
-	now := time.Now()
-	if now.UnixNano() >= l.healthyUntil.Load() {
+	if time.Now().UnixNano() >= l.healthyUntil.Load() {
 		return false, ErrUnavailable
 	}
 	l.mu.RLock()
 	until, ok := l.revoked[id]
 	l.mu.RUnlock()
-	return ok && now.UnixMilli() < until, nil
+	return ok && l.now().UnixMilli() < until, nil
 }
 
 // Revoke records the session id as revoked until until: in the local
-// replica at once, then in Redis, announced to the other instances.
+// replica at once, then in Redis, announced to the other instances. It
+// returns once Redis has it and, when Redis has replicas, once
+// Options.Replicas of them acknowledged it (else an error wrapping
+// ErrNotReplicated), and within Options.Timeout in any case.
 func (l *List) Revoke(id string, until time.Time) error {
 	ms := until.UnixMilli()
 	l.add(id, ms)
-	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
-	defer cancel()
-	_, err := l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAddGT(ctx, l.key, redis.Z{Score: float64(ms), Member: id})
-		p.ZRemRangeByScore(ctx, l.key, "-inf", "("+strconv.FormatInt(time.Now().UnixMilli(), 10))
-		// The set lives as long as its last entry: NX gives a new set an
-		// expiry, GT pushes it back.
-		p.Do(ctx, "PEXPIREAT", l.key, ms, "NX")
-		p.Do(ctx, "PEXPIREAT", l.key, ms, "GT")
-		p.Publish(ctx, l.key, strconv.FormatInt(ms, 10)+" "+id)
-		return nil
-	})
-	if err != nil {
+	// Drop what expired, by Redis's clock: score < now, as in the replica.
+	if err := l.write(l.key, id, ms, strconv.FormatInt(ms, 10)+" "+id, "("); err != nil {
 		return fmt.Errorf("redisrevoke: revoking in Redis: %w", err)
 	}
 	return nil
@@ -206,14 +244,13 @@ func (l *List) Revoke(id string, until time.Time) error {
 // none), is revoked. before is zero when there is none, or it expired. It
 // fails with ErrUnavailable when the replica is not in sync.
 func (l *List) UserRevoked(subject string) (before time.Time, keep string, err error) {
-	now := time.Now()
-	if now.UnixNano() >= l.healthyUntil.Load() {
+	if time.Now().UnixNano() >= l.healthyUntil.Load() {
 		return time.Time{}, "", ErrUnavailable
 	}
 	l.mu.RLock()
 	r, ok := l.users[subject]
 	l.mu.RUnlock()
-	if !ok || now.UnixMilli() >= r.until {
+	if !ok || l.now().UnixMilli() >= r.until {
 		return time.Time{}, "", nil
 	}
 	return time.UnixMilli(r.before), r.keep, nil
@@ -232,22 +269,149 @@ func (l *List) RevokeUser(subject string, before time.Time, keep string, until t
 	r := userRecord{before: before.UnixMilli(), until: until.UnixMilli(), keep: keep}
 	l.addUser(subject, r)
 	member := r.member(subject)
-	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
-	defer cancel()
-	_, err := l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAddGT(ctx, l.usersKey, redis.Z{Score: float64(r.until), Member: member})
-		// Drop what expired: until <= now, as in the replica.
-		p.ZRemRangeByScore(ctx, l.usersKey, "-inf", strconv.FormatInt(time.Now().UnixMilli(), 10))
-		// As in Revoke: the set lives as long as its last entry.
-		p.Do(ctx, "PEXPIREAT", l.usersKey, r.until, "NX")
-		p.Do(ctx, "PEXPIREAT", l.usersKey, r.until, "GT")
-		p.Publish(ctx, l.key, userPrefix+strconv.FormatInt(r.until, 10)+" "+member)
-		return nil
-	})
-	if err != nil {
+	// Drop what expired, by Redis's clock: until <= now, as in the replica.
+	if err := l.write(l.usersKey, member, r.until, userPrefix+strconv.FormatInt(r.until, 10)+" "+member, ""); err != nil {
 		return fmt.Errorf("redisrevoke: revoking a user in Redis: %w", err)
 	}
 	return nil
+}
+
+// writeScript adds ARGV[2] to the sorted set KEYS[1] with the score ARGV[1]
+// (GT: a later one is kept), drops the entries that expired by Redis's
+// own clock (score below TIME; ARGV[5] is "(" to keep those that expire
+// this very millisecond, "" to drop them too), makes the set expire with
+// its last entry (NX gives a new set an expiry, GT pushes it back),
+// announces ARGV[4] on the channel ARGV[3], and returns how many replicas
+// the master has connected. Redis's clock, not the caller's, decides what
+// expired: an instance whose clock runs ahead would drop revocations that
+// are still live for the others.
+var writeScript = redis.NewScript(`
+redis.call('ZADD', KEYS[1], 'GT', ARGV[1], ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[5] .. now)
+redis.call('PEXPIREAT', KEYS[1], ARGV[1], 'NX')
+redis.call('PEXPIREAT', KEYS[1], ARGV[1], 'GT')
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+local replicas = string.match(redis.call('INFO', 'replication'), 'connected_slaves:(%d+)')
+return tonumber(replicas) or 0
+`)
+
+// write runs writeScript on the master of key, waits for the replicas as
+// Options.Replicas says, and returns within Options.Timeout whatever Redis
+// does: go-redis bounds a command by its own ReadTimeout, not by the
+// context, unless the client was built with ContextTimeoutEnabled.
+func (l *List) write(key, member string, until int64, message, keepNow string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
+	done := make(chan error, 1)
+	go func() {
+		defer cancel()
+		done <- l.writeRetrying(ctx, key, member, until, message, keepNow)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done: // finished as time ran out
+			return err
+		default:
+		}
+		return fmt.Errorf("no answer within Options.Timeout (%v): %w", l.timeout, ctx.Err())
+	}
+}
+
+// writeRetrying is write until ctx ends. A cluster client's slot map may
+// still name a master that died or was demoted: it is reloaded and the
+// write tried again (writeScript can run twice: it is idempotent).
+func (l *List) writeRetrying(ctx context.Context, key, member string, until int64, message, keepNow string) error {
+	cluster, isCluster := l.client.(*redis.ClusterClient)
+	for {
+		err := l.writeOnce(ctx, key, member, until, message, keepNow)
+		if err == nil || !isCluster || errors.Is(err, ErrNotReplicated) {
+			return err
+		}
+		l.reloadSlots(ctx, cluster)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// reloadSlots reloads c's slot map from the first node that answers
+// CLUSTER SLOTS, waiting at most a tenth of FailAfter: go-redis spends up
+// to half a second redialling a dead node, and it may try that one first.
+// ClusterClient.ReloadState would reload in the background, at most once
+// per 200 milliseconds and without a bound.
+func (l *List) reloadSlots(ctx context.Context, c *redis.ClusterClient) {
+	ctx, cancel := context.WithTimeout(ctx, l.failAfter/10)
+	defer cancel()
+	// ForEachMaster reloads the map before it calls the function, which
+	// does nothing.
+	_ = c.ForEachMaster(ctx, func(context.Context, *redis.Client) error { return nil })
+}
+
+func (l *List) writeOnce(ctx context.Context, key, member string, until int64, message, keepNow string) error {
+	master, err := l.master(ctx, key)
+	if err != nil {
+		return err
+	}
+	// One connection for both: WAIT waits for this connection's writes.
+	conn := master.Conn()
+	defer conn.Close()
+	connected, err := writeScript.Run(ctx, conn, []string{key}, until, member, l.key, message, keepNow).Int64()
+	if err != nil {
+		return err
+	}
+	want := int64(l.replicas)
+	if want == 0 {
+		want = min(connected, 1)
+	}
+	if want <= 0 {
+		return nil
+	}
+	// Redis checks WAIT's timeout in its event loop, up to 1/hz (100ms by
+	// default) late: leave that much of Timeout for the answer.
+	left := time.Millisecond // WAIT 0 would wait for ever
+	if deadline, ok := ctx.Deadline(); ok {
+		remaining := time.Until(deadline)
+		left = max(left, remaining-min(150*time.Millisecond, remaining/2))
+	}
+	acked, err := conn.Wait(ctx, int(want), left).Result()
+	if err != nil {
+		return fmt.Errorf("waiting for %d replicas: %w", want, err)
+	}
+	if acked < want {
+		return fmt.Errorf("%w: %d of %d replicas acknowledged it within %v (%d connected)",
+			ErrNotReplicated, acked, want, left.Round(time.Millisecond), connected)
+	}
+	return nil
+}
+
+// master returns a client of the master that holds key: the client itself
+// for one server or Sentinel, the node from the cluster's slot map.
+func (l *List) master(ctx context.Context, key string) (*redis.Client, error) {
+	if c, ok := l.client.(*redis.ClusterClient); ok {
+		return c.MasterForKey(ctx, key)
+	}
+	return l.client.(*redis.Client), nil
+}
+
+// subscriber returns the client to subscribe with: a cluster client's node
+// that holds the sessions' set, a replica of it when the client reads from
+// replicas (ReadOnly), so that the instances' subscriptions and the
+// messages sent to them are spread over the replicas.
+func (l *List) subscriber(ctx context.Context) (*redis.Client, error) {
+	c, ok := l.client.(*redis.ClusterClient)
+	if !ok {
+		return l.client.(*redis.Client), nil
+	}
+	if c.Options().ReadOnly { // RouteByLatency and RouteRandomly set it too
+		return c.SlaveForKey(ctx, l.key)
+	}
+	return c.MasterForKey(ctx, l.key)
 }
 
 // add records id as revoked until ms (Unix milliseconds) in the replica.
@@ -262,7 +426,7 @@ func (l *List) add(id string, ms int64) {
 // addUser records subject's revocation r in the replica, unless it keeps
 // a live one begun later.
 func (l *List) addUser(subject string, r userRecord) {
-	now := time.Now().UnixMilli()
+	now := l.now().UnixMilli()
 	l.mu.Lock()
 	l.addUserLocked(subject, r, now)
 	l.mu.Unlock()
@@ -299,11 +463,21 @@ func (l *List) run(ctx context.Context) {
 			backoff = 10 * time.Millisecond // it was in sync: retry soon
 		}
 		l.healthyUntil.Store(0) // a broken connection fails closed at once
+		maxBackoff := l.failAfter / 4
+		if c, ok := l.client.(*redis.ClusterClient); ok {
+			// The node may have died or been demoted, a replica promoted
+			// in its place: reload the slot map now, which go-redis does
+			// by itself only every ten seconds, and try again sooner.
+			l.reloadSlots(ctx, c)
+			maxBackoff = l.failAfter / 10
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, l.failAfter/2)
+		// Once a failover has promoted a replica, the next attempt finds
+		// it that much later at worst.
+		backoff = min(2*backoff, maxBackoff)
 	}
 }
 
@@ -311,7 +485,11 @@ func (l *List) run(ctx context.Context) {
 // the channel announces, pinging Redis when it is quiet, until the
 // connection fails or ctx ends. It reports whether the load succeeded.
 func (l *List) follow(ctx context.Context) (synced bool) {
-	ps := l.client.Subscribe(ctx)
+	sub, err := l.subscriber(ctx)
+	if err != nil {
+		return false
+	}
+	ps := sub.Subscribe(ctx)
 	defer ps.Close()
 	// Subscribe first, then load: whatever is revoked after the load
 	// started arrives on the channel.
@@ -380,29 +558,35 @@ func (l *List) apply(payload string) {
 }
 
 // load adds every live revocation in Redis, of sessions and of users, to
-// the replica and drops the expired ones.
+// the replica and drops the expired ones. It reads from the masters, even
+// for a client that reads from replicas: a replica may lag behind the
+// messages that reached the subscription (in a cluster, PUBLISH travels on
+// the cluster bus, not with the replication stream).
 func (l *List) load(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
-	now := time.Now().UnixMilli()
+	now := l.now().UnixMilli()
 	live := &redis.ZRangeBy{Min: "(" + strconv.FormatInt(now, 10), Max: "+inf"}
-	var sessions, users *redis.ZSliceCmd
-	if _, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		sessions = p.ZRangeByScoreWithScores(ctx, l.key, live)
-		users = p.ZRangeByScoreWithScores(ctx, l.usersKey, live)
-		return nil
-	}); err != nil {
-		return err
+	var sets [2][]redis.Z
+	for i, key := range []string{l.key, l.usersKey} {
+		master, err := l.master(ctx, key)
+		if err != nil {
+			return err
+		}
+		if sets[i], err = master.ZRangeByScoreWithScores(ctx, key, live).Result(); err != nil {
+			return err
+		}
 	}
+	sessions, users := sets[0], sets[1]
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, z := range sessions.Val() {
+	for _, z := range sessions {
 		id, ok := z.Member.(string)
 		if ms := int64(z.Score); ok && ms > l.revoked[id] {
 			l.revoked[id] = ms
 		}
 	}
-	for _, z := range users.Val() {
+	for _, z := range users {
 		member, _ := z.Member.(string)
 		if subject, r, ok := parseMember(member); ok {
 			r.until = int64(z.Score)
@@ -416,7 +600,7 @@ func (l *List) load(ctx context.Context) error {
 // sweep drops the expired entries of the replica.
 func (l *List) sweep() {
 	l.mu.Lock()
-	l.sweepLocked(time.Now().UnixMilli())
+	l.sweepLocked(l.now().UnixMilli())
 	l.mu.Unlock()
 }
 

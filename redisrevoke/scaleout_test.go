@@ -25,6 +25,7 @@ import (
 	"github.com/fiberjwt/fiberjwt"
 	"github.com/fiberjwt/fiberjwt/redisrevoke"
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 	"github.com/valyala/fasthttp"
 )
 
@@ -134,8 +135,14 @@ type node struct {
 // shut down when the test ends.
 func newNode(tb testing.TB, name string, secret []byte, redisAddr string) *node {
 	tb.Helper()
-	client := newClient(tb, redisAddr, name)
-	list, err := redisrevoke.New(client, redisrevoke.Options{})
+	return newNodeWith(tb, name, secret, newClient(tb, redisAddr, name), redisrevoke.Options{})
+}
+
+// newNodeWith is newNode over client (closed by whoever made it, after the
+// node), with opts.
+func newNodeWith(tb testing.TB, name string, secret []byte, client redis.UniversalClient, opts redisrevoke.Options) *node {
+	tb.Helper()
+	list, err := redisrevoke.New(client, opts)
 	if err != nil {
 		tb.Fatalf("node %s: redisrevoke.New: %v", name, err)
 	}
@@ -162,7 +169,13 @@ func newNode(tb testing.TB, name string, secret []byte, redisAddr string) *node 
 // startNode starts an instance and waits for its List's first load.
 func startNode(tb testing.TB, name string, secret []byte, redisAddr string) *node {
 	tb.Helper()
-	n := newNode(tb, name, secret, redisAddr)
+	return ready(tb, newNode(tb, name, secret, redisAddr))
+}
+
+// ready waits for n's List's first load and returns n.
+func ready(tb testing.TB, n *node) *node {
+	tb.Helper()
+	name := n.name
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n.list.Ready(ctx); err != nil {

@@ -11,8 +11,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -27,6 +29,8 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	conf string   // the config file's text, "" for none
+	args []string // extra arguments, after the defaults
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed once cmd has exited and been waited for
@@ -39,6 +43,17 @@ type Server struct {
 // ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, "")
+}
+
+// StartWith is Start with a config file and extra arguments: conf, when
+// not empty, is written to redis.conf in the server's directory and passed
+// first (redis-server needs one with --sentinel, and rewrites it); args
+// follow the defaults, so they override them ("--appendonly", "yes";
+// "--cluster-enabled", "yes"; "--sentinel"). The server must answer PING
+// on its port, as a sentinel does.
+func StartWith(t testing.TB, conf string, args ...string) *Server {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		msg := "redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server)"
@@ -47,7 +62,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("%s: %v", msg, err)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), conf: conf, args: args}
 	t.Cleanup(s.Stop)
 	// Another process may take the free port before redis-server binds it:
 	// try a few ports.
@@ -79,13 +94,22 @@ func (s *Server) start() error {
 	if s.cmd != nil {
 		return errors.New("redis-server is already running")
 	}
-	cmd := exec.Command(s.bin,
+	var args []string
+	if s.conf != "" {
+		path := filepath.Join(s.dir, "redis.conf")
+		if err := os.WriteFile(path, []byte(s.conf), 0o600); err != nil {
+			return err
+		}
+		args = append(args, path)
+	}
+	args = append(args,
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
 		"--dir", s.dir,
 	)
+	cmd := exec.Command(s.bin, append(args, s.args...)...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -114,6 +138,42 @@ func (s *Server) Stop() {
 	<-s.done
 	s.cmd = nil
 }
+
+// Pause stops the server with SIGSTOP: it keeps its connections and
+// answers nothing, as a server stalled by the machine would, until Resume.
+func (s *Server) Pause() {
+	s.t.Helper()
+	s.signal(syscall.SIGSTOP)
+}
+
+// Resume continues a server paused by Pause.
+func (s *Server) Resume() {
+	s.t.Helper()
+	s.signal(syscall.SIGCONT)
+}
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	if s.cmd == nil {
+		s.t.Fatalf("redis-server on port %d: %v: not running", s.port, sig)
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("redis-server on port %d: %v: %v", s.port, sig, err)
+	}
+}
+
+// Log returns what the server wrote to its standard output and error
+// since it last started, for a test's failure message.
+func (s *Server) Log() string {
+	if s.out == nil {
+		return ""
+	}
+	return s.out.String()
+}
+
+// Dir is the server's working directory, where it keeps its config file,
+// data and cluster state.
+func (s *Server) Dir() string { return s.dir }
 
 // Restart starts the server again on the same port and directory.
 func (s *Server) Restart() {
