@@ -209,7 +209,6 @@ func Mount[U any](r fiber.Router, cfg Config[U]) map[string]string {
 	}
 	urls := make(map[string]string)
 	for _, name := range f.Names() {
-		name := name
 		urls[name] = f.RedirectURL(name)
 		r.Get(f.Prefix()+"/"+name, func(c fiber.Ctx) error {
 			ret := flow.Return{Next: c.Query("next"), Remember: flow.Checked(c.Query("remember"))}

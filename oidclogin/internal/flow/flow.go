@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -154,7 +155,7 @@ func New(s Settings) (*Flow, error) {
 		}
 		if len(p.Scopes) == 0 {
 			p.Scopes = []string{oidc.ScopeOpenID, "email", "profile"}
-		} else if !contains(p.Scopes, oidc.ScopeOpenID) {
+		} else if !slices.Contains(p.Scopes, oidc.ScopeOpenID) {
 			p.Scopes = append([]string{oidc.ScopeOpenID}, p.Scopes...)
 		}
 		for k := range p.AuthParams {
@@ -203,15 +204,6 @@ func validName(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // LocalPath reports whether s is a path on this site that a redirect may
