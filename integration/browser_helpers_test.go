@@ -6,7 +6,6 @@ package integration
 // chromedp.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/fiberjwt/fiberjwt/internal/syncbuf"
 )
 
 const (
@@ -104,25 +104,6 @@ func (d *browserDemoBuild) removeBuild() {
 	}
 }
 
-// browserBuffer collects the output of a child process; it is safe for
-// concurrent writes.
-type browserBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *browserBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *browserBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // browserPath returns the Chromium to drive: $CHROME_PATH, else
 // /usr/bin/chromium. When there is none, it skips the test, or fails it
 // when $CI is set (CI must not pass by skipping).
@@ -192,7 +173,7 @@ func freeAddr() (string, error) {
 // and waits until it answers GET / with 200.
 func runBrowserDemo(ctx context.Context, t *testing.T, bin, addr string, env []string) (string, error) {
 	env = append(env, "ADDR="+addr)
-	out := &browserBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd := exec.Command(bin)
 	// The demo's own settings replace any that the environment has.
 	own := map[string]bool{}
@@ -266,7 +247,7 @@ func newBrowser(t *testing.T) (tab, test context.Context) {
 	profile := t.TempDir() // registered before the cleanup below, so removed after the browser exited
 
 	test, cancelTest := context.WithTimeout(context.Background(), browserTestTimeout)
-	out := &browserBuffer{}
+	out := &syncbuf.Buffer{}
 	// The options are built from scratch, not from
 	// chromedp.DefaultExecAllocatorOptions, so that Chromium gets exactly
 	// these flags (chromedp adds --remote-debugging-pipe, and about:blank

@@ -4,16 +4,16 @@ package conformance
 // devices, the password change, login throttling and the audit log.
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/fiberjwt/fiberjwt/internal/syncbuf"
 )
 
 // The cookies of a login, values masked (see maskValues): remembered,
@@ -461,29 +461,11 @@ func testLoginThrottled(t *testing.T, newApp func(Options) App) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent use: the audit log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testAuditLog: Options.Log receives one line per sign-in event (through
 // Config.OnEvent) and sign-up, with the event, the user and the client's
 // address, and the error of a refusal; never a password or a token.
 func testAuditLog(t *testing.T, newApp func(Options) App) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	c := newClock(epoch)
 	o := Options{Secret: secret, TTL: time.Hour, Now: c.Now, Log: slog.New(slog.NewJSONHandler(&out, nil))}
 	app := newApp(o)

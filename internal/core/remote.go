@@ -157,12 +157,11 @@ func (r *remoteKeys) discover(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("%s: not JSON metadata: %w", doc, err))
 			continue
 		}
-		u, err := url.Parse(meta.JWKSURI)
-		switch {
-		case meta.Issuer != r.cfg.Issuer:
+		if meta.Issuer != r.cfg.Issuer {
 			return fmt.Errorf("discovery at %s names the issuer %q, not %q: set RemoteKeys.Issuer to it exactly", doc, meta.Issuer, r.cfg.Issuer)
-		case err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && r.cfg.AllowHTTP)):
-			return fmt.Errorf("discovery at %s: jwks_uri %q is not an https URL", doc, meta.JWKSURI)
+		}
+		if err := remoteURL(meta.JWKSURI, r.cfg.AllowHTTP); err != nil {
+			return fmt.Errorf("discovery at %s: jwks_uri %q %v", doc, meta.JWKSURI, err)
 		}
 		r.cfg.URL = meta.JWKSURI
 		return nil
@@ -181,32 +180,34 @@ func wellKnownAS(issuer string) string {
 	return u.String()
 }
 
+// remoteURL checks an address that keys come from: https, or http with
+// AllowHTTP; the error completes a sentence naming it.
+func remoteURL(raw string, allowHTTP bool) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return errors.New("is not an http(s) URL")
+	case u.Scheme == "http" && !allowHTTP:
+		return errors.New("is plain http, so anyone on the path could substitute the keys: use https (AllowHTTP is for tests)")
+	}
+	return nil
+}
+
 // remoteDefault applies RemoteKeys' defaults and validates it.
 func remoteDefault(cfg *RemoteKeys) error {
-	if cfg.Issuer != "" {
-		if cfg.URL != "" {
-			return configError("RemoteKeys: set URL (the JWKS) or Issuer (discovery), not both")
-		}
-		u, err := url.Parse(cfg.Issuer)
-		switch {
-		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-			return configError("RemoteKeys.Issuer %q is not an http(s) URL", cfg.Issuer)
-		case u.Scheme == "http" && !cfg.AllowHTTP:
-			return configError("RemoteKeys.Issuer %q is plain http: use https (AllowHTTP is for tests)", cfg.Issuer)
-		}
-		// Checked as a URL once discovery found it; the placeholder
-		// passes the checks below.
-		defer func() { cfg.URL = "" }()
-		cfg.URL = cfg.Issuer
-	}
-	u, err := url.Parse(cfg.URL)
 	switch {
+	case cfg.Issuer != "" && cfg.URL != "":
+		return configError("RemoteKeys: set URL (the JWKS) or Issuer (discovery), not both")
+	case cfg.Issuer != "":
+		if err := remoteURL(cfg.Issuer, cfg.AllowHTTP); err != nil {
+			return configError("RemoteKeys.Issuer %q %v", cfg.Issuer, err)
+		}
 	case cfg.URL == "":
 		return configError("RemoteKeys.URL is empty: set it to the issuer's JWKS address, or set Issuer for discovery")
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return configError("RemoteKeys.URL %q is not an http(s) URL", cfg.URL)
-	case u.Scheme == "http" && !cfg.AllowHTTP:
-		return configError("RemoteKeys.URL %q is plain http, so anyone on the path could substitute the keys: use https (AllowHTTP is for tests)", cfg.URL)
+	default:
+		if err := remoteURL(cfg.URL, cfg.AllowHTTP); err != nil {
+			return configError("RemoteKeys.URL %q %v", cfg.URL, err)
+		}
 	}
 	for _, alg := range append([]string{cfg.RSAAlgorithm}, cfg.RSAAlgorithms...) {
 		if alg != "" && !slices.Contains([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, alg) {

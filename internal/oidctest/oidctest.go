@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fiberjwt/fiberjwt/internal/syncbuf"
 )
 
 // startTimeout bounds how long the provider may take to listen.
@@ -49,7 +51,7 @@ type Provider struct {
 
 	cmd  *exec.Cmd
 	done chan struct{}
-	out  *syncBuffer
+	out  *syncbuf.Buffer
 	once sync.Once
 }
 
@@ -111,7 +113,7 @@ func Start(t testing.TB, clients ...Client) *Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Provider{out: &syncBuffer{}, done: make(chan struct{})}
+	p := &Provider{out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command("node", "provider.mjs")
 	p.cmd.Dir = d
 	p.cmd.Env = append(os.Environ(), "OIDC_CLIENTS="+string(js), "OIDC_PORT=0")
@@ -247,22 +249,4 @@ func (p *Provider) drive(t testing.TB, hc *http.Client, authURL, login string) *
 	}
 	t.Fatalf("the provider did not send the browser back to the app within 10 steps (last: %s)", next)
 	return nil
-}
-
-// syncBuffer collects a child process's output; safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -5,7 +5,6 @@ package redistest
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -13,10 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fiberjwt/fiberjwt/internal/syncbuf"
 )
 
 // startTimeout bounds how long a redis-server may take to answer PING.
@@ -33,8 +33,8 @@ type Server struct {
 	args []string // extra arguments, after the defaults
 
 	cmd  *exec.Cmd
-	done chan struct{} // closed once cmd has exited and been waited for
-	out  *syncBuffer   // the server's log, shown when something goes wrong
+	done chan struct{}   // closed once cmd has exited and been waited for
+	out  *syncbuf.Buffer // the server's log, shown when something goes wrong
 }
 
 // Start starts a redis-server on a free loopback port and waits until it
@@ -110,7 +110,7 @@ func (s *Server) start() error {
 		"--dir", s.dir,
 	)
 	cmd := exec.Command(s.bin, append(args, s.args...)...)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return err
@@ -235,23 +235,4 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for the writer goroutine of os/exec and
-// a reader in the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
