@@ -99,6 +99,10 @@ type settings[U, C any] struct {
 	// when the app set one, else an in-memory store of its own, so that
 	// an attacker's failures never fill the store of revocations.
 	attempts store
+	// requestTime: TimeFunc is the default, so a request is judged at the
+	// time fasthttp read on the clock as it began handling it (see
+	// middleware.requestNow).
+	requestTime bool
 }
 
 // Storage is the part of fiber.Storage (v2 and v3) that keeps revocations.
@@ -255,7 +259,7 @@ func configDefault[U, C, K, S, R, E any](pub Config[U, C, K, S, R, E], keys func
 		cfg.ContextKey = defaultContextKey
 	}
 	if cfg.TimeFunc == nil {
-		cfg.TimeFunc = time.Now
+		cfg.TimeFunc, cfg.requestTime = time.Now, true
 	}
 	switch {
 	case cfg.CacheSize == 0:

@@ -130,7 +130,7 @@ func (m *middleware[U, C]) handle(c C) error {
 // over), the first that verifies and is not revoked is used (see
 // laterCookies); when none is, the error is the first token's.
 func (m *middleware[U, C]) authenticate(c C, rc *fasthttp.RequestCtx) error {
-	now := m.cfg.TimeFunc()
+	now := m.requestNow(rc)
 	token, fromCookie := m.requestToken(rc)
 	limit := maxTokenSize
 	if !fromCookie {
@@ -208,6 +208,23 @@ func (m *middleware[U, C]) check(c C, token []byte, now time.Time, limit int) (U
 	return user, s, err
 }
 
+// requestNow returns the time at which the request's token is judged:
+// Config.TimeFunc's, or by default the time at which fasthttp's server
+// began handling the request (RequestCtx.Time, read from the clock before
+// the first handler ran). That saves a clock read per request, which costs
+// about 90 ns on a loaded virtual machine; a token that expires while the
+// handlers before the middleware run is accepted as it would have been an
+// instant earlier. A request context that no server handed over (a test
+// calling the handler itself) has no time: the clock is read.
+func (m *middleware[U, C]) requestNow(rc *fasthttp.RequestCtx) time.Time {
+	if m.cfg.requestTime {
+		if t := rc.Time(); !t.IsZero() {
+			return t
+		}
+	}
+	return m.cfg.TimeFunc()
+}
+
 // requestHasCookie reports whether the request carries the token cookie,
 // empty or not.
 func (m *middleware[U, C]) requestHasCookie(rc *fasthttp.RequestCtx) bool {
@@ -230,7 +247,7 @@ func (m *middleware[U, C]) bearerLimit(c C) int {
 // token's name or, when allowed and that is absent or empty, the Bearer
 // header's.
 func (m *middleware[U, C]) requestToken(rc *fasthttp.RequestCtx) (token []byte, fromCookie bool) {
-	token = rc.Request.Header.Cookie(m.cfg.CookieName)
+	token = requestCookie(&rc.Request.Header, m.cfg.CookieName)
 	if len(token) == 0 && m.cfg.AcceptBearer {
 		return bearerToken(rc), false
 	}
@@ -352,7 +369,7 @@ func current(rc *fasthttp.RequestCtx) (instance, *session) {
 // whether that token came from a cookie; found tells whether the request
 // carried any token.
 func (m *middleware[U, C]) genuineSession(rc *fasthttp.RequestCtx) (s *session, fromCookie, found bool) {
-	now := m.cfg.TimeFunc()
+	now := m.requestNow(rc)
 	token, fromCookie := m.requestToken(rc)
 	if len(token) > 0 {
 		limit := maxTokenSize
