@@ -119,15 +119,14 @@ type parsedClaims struct {
 // session is what a verified token leaves for the rest of the request. It
 // is never modified once built, but for next.
 type session struct {
-	id       string // the session id: sid, or jti for a token without one
-	key      string // revokedPrefix + id: the Storage key
-	subject  string
-	userKey  string // userPrefix + subject: the Storage key of the user's revocation
-	csrf     string
-	authTime time.Time // zero when the token does not say
-	expires  time.Time
-	foreign  bool // another issuer's token, its user from Config.UserFromClaims
-	browser  bool // a login that is not remembered (see sessionClaims.Browser)
+	// What every request reads first (refresh, CurrentUser).
+	expires time.Time
+
+	// user is the cached user boxed once, for a user type made of values
+	// only (see flatType), whose box is immutable and so shared by the
+	// requests: storing it in the request costs no allocation. nil
+	// otherwise, and outside the cache.
+	user any
 
 	// next is the token that a refresh issued to replace this one: later
 	// requests that still carry this token (sent before the browser
@@ -135,11 +134,14 @@ type session struct {
 	// one instead of a new token each.
 	next atomic.Pointer[successor]
 
-	// user is the cached user boxed once, for a user type made of values
-	// only (see flatType), whose box is immutable and so shared by the
-	// requests: storing it in the request costs no allocation. nil
-	// otherwise, and outside the cache.
-	user any
+	id       string // the session id: sid, or jti for a token without one
+	key      string // revokedPrefix + id: the Storage key
+	subject  string
+	userKey  string // userPrefix + subject: the Storage key of the user's revocation
+	csrf     string
+	authTime time.Time // zero when the token does not say
+	foreign  bool      // another issuer's token, its user from Config.UserFromClaims
+	browser  bool      // a login that is not remembered (see sessionClaims.Browser)
 }
 
 // successor is a token issued by a refresh, and its session.
@@ -152,16 +154,17 @@ type successor struct {
 // entry of the cache (see cache.go), shared by every request carrying that
 // token and never modified but for referenced.
 type verified[U any] struct {
-	user     U      // the decoded user, when there is a copier; never handed out
-	userJSON []byte // the usr claim, for types that are decoded per request
-	session  session
-	from     time.Time // max(nbf, iat) - leeway: refused before
-	until    time.Time // exp + leeway: refused from then on
-
+	// What a hit reads first, in the entry's first cache line.
 	token      string    // the whole token, compared on every hit
 	hash       uint64    // its hash in the cache
 	key        *keyState // the key that verified it
 	referenced atomic.Bool
+	from       time.Time // max(nbf, iat) - leeway: refused before
+	until      time.Time // exp + leeway: refused from then on
+
+	session  session
+	user     U      // the decoded user, when there is a copier; never handed out
+	userJSON []byte // the usr claim, for types that are decoded per request
 }
 
 // verifier holds what New prepares for verifying tokens.
