@@ -80,7 +80,7 @@ func Test_RequestCookie_NoCollect(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { requestCookie(h, "token") }); n != 0 {
 		t.Fatalf("%v allocations per lookup in uncollected headers", n)
 	}
-	if collected(h) || headerFlags.raw(h) != true {
+	if collected(h) || !headerFlags.raw(h) {
 		t.Fatal("the lookup collected the cookies")
 	}
 	h.Cookie("theme") // a handler collects them
