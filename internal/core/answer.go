@@ -72,12 +72,8 @@ func varyAccept(h *fasthttp.ResponseHeader) {
 func prefersJSON(accept []byte) bool {
 	bestQ, bestSpec, json := -1.0, 0, false
 	for len(accept) > 0 {
-		r := accept
-		if i := bytes.IndexByte(accept, ','); i >= 0 {
-			r, accept = accept[:i], accept[i+1:]
-		} else {
-			accept = nil
-		}
+		var r []byte
+		r, accept, _ = bytes.Cut(accept, []byte(","))
 		media, q, ok := mediaRange(r)
 		if !ok || q <= 0 {
 			continue

@@ -75,37 +75,21 @@ func (f rawFlags) raw(h *fasthttp.RequestHeader) bool {
 // findCookie returns the value of the first cookie named name in a Cookie
 // header's value, read as fasthttp reads it: cookies are separated by ';',
 // a cookie's name is what precedes its first '=' (none without one), name
-// and value are trimmed of spaces, and a value in double quotes loses
-// them.
+// and value are trimmed of spaces (only ' '), and a value in double quotes
+// loses them.
 func findCookie(header []byte, name string) ([]byte, bool) {
 	for len(header) > 0 {
-		pair := header
-		if i := bytes.IndexByte(header, ';'); i >= 0 {
-			pair, header = header[:i], header[i+1:]
-		} else {
-			header = nil
-		}
-		eq := bytes.IndexByte(pair, '=')
-		if eq < 0 || string(trimSpaces(pair[:eq])) != name {
+		var pair []byte
+		pair, header, _ = bytes.Cut(header, []byte(";"))
+		key, value, ok := bytes.Cut(pair, []byte("="))
+		if !ok || string(bytes.Trim(key, " ")) != name {
 			continue
 		}
-		value := trimSpaces(pair[eq+1:])
+		value = bytes.Trim(value, " ")
 		if len(value) > 1 && value[0] == '"' && value[len(value)-1] == '"' {
 			value = value[1 : len(value)-1]
 		}
 		return value, true
 	}
 	return nil, false
-}
-
-// trimSpaces trims b of leading and trailing spaces (only ' ', as
-// fasthttp does for cookies).
-func trimSpaces(b []byte) []byte {
-	for len(b) > 0 && b[0] == ' ' {
-		b = b[1:]
-	}
-	for len(b) > 0 && b[len(b)-1] == ' ' {
-		b = b[:len(b)-1]
-	}
-	return b
 }
